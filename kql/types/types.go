@@ -55,8 +55,8 @@ var aliases = map[string]Type{
 	"int": Int, "int32": Int,
 	"long": Long, "int64": Long,
 	"real": Real, "double": Real, "float": Real,
-	"decimal": Decimal,
-	"string": String,
+	"decimal":  Decimal,
+	"string":   String,
 	"datetime": DateTime, "date": DateTime,
 	"timespan": TimeSpan, "time": TimeSpan,
 	"guid": GUID, "uniqueid": GUID,
@@ -108,4 +108,10 @@ func Promote(a, b Type) Type {
 		return a
 	}
 	return b
+}
+
+// Column is a named, typed column of a table schema.
+type Column struct {
+	Name string
+	Type Type
 }
