@@ -154,6 +154,8 @@ type Literal struct {
 	Type     types.Type
 	Value    any
 	Raw      string // the source text
+	// ValueText is the text inside dynamic(…), for printing.
+	ValueText string
 }
 
 // UnaryExpr is `-x`, `+x` or `not x` written as a prefix (rare; `not(x)` is a

@@ -53,6 +53,16 @@ type ProjectKeepOp struct {
 	Columns []*Ident
 }
 
+// ProjectByNamesOp is `project-by-names "a", "b*", dynamic([…])`: columns
+// chosen by name patterns computed at query time.
+type ProjectByNamesOp struct {
+	Span
+	Exprs []Expr
+}
+
+func (*ProjectByNamesOp) Name() string { return "project-by-names" }
+func (*ProjectByNamesOp) opNode()      {}
+
 // ProjectRenameOp is `project-rename new = old, …`; each NamedExpr's Value is
 // an *Ident.
 type ProjectRenameOp struct {
