@@ -260,16 +260,18 @@ type MakeSeries struct {
 	Axis     Expr
 	From, To Expr
 	Step     Expr
+	// NonEmpty (kind=nonempty) yields a row of defaults even when the
+	// input has no rows.
+	NonEmpty bool
 }
 
-// Schema of make-series: keys, the axis array, then one array per series.
+// Schema of make-series: keys, one array per series, then the axis array.
 func (n *MakeSeries) Schema() []types.Column {
 	cols := namedSchema(n.Keys)
-	cols = append(cols, types.Column{Name: n.AxisName, Type: types.Dynamic})
 	for _, a := range n.Aggs {
 		cols = append(cols, types.Column{Name: a.Name, Type: types.Dynamic})
 	}
-	return cols
+	return append(cols, types.Column{Name: n.AxisName, Type: types.Dynamic})
 }
 
 func (*MakeSeries) node() {}

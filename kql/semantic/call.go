@@ -21,6 +21,9 @@ func (b *binder) call(x *syntax.CallExpr, e *env, r *row) plan.Expr {
 			b.errAt(x, CodeArgCount, "toscalar(): expects 1 argument")
 			return unknown()
 		}
+		if !b.isTabular(x.Args[0], e) {
+			return b.expr(x.Args[0], e, r)
+		}
 		n := b.tabular(x.Args[0], e)
 		return b.scalarSubquery(x, n)
 	case "now":

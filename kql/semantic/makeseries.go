@@ -65,6 +65,9 @@ func (b *binder) makeSeries(in plan.Node, op *syntax.MakeSeriesOp, e *env) plan.
 		return nil
 	}
 	n.Step = b.expr(op.Step, e, nil)
+	if k, _, ok := paramValue(op.Params, "kind"); ok && k == "nonempty" {
+		n.NonEmpty = true
+	}
 	return n
 }
 

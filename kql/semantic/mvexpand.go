@@ -59,6 +59,9 @@ func (b *binder) mvExpand(in plan.Node, params []*syntax.OpParam, items []*synta
 	if v, _, ok := paramValue(params, "bagexpansion"); ok && strings.EqualFold(v, "array") {
 		n.BagArray = true
 	}
+	if v, _, ok := paramValue(params, "kind"); ok && strings.EqualFold(v, "array") {
+		n.BagArray = true
+	}
 	if v, _, ok := paramValue(params, "with_itemindex"); ok {
 		n.IndexName = v
 	}

@@ -19,10 +19,12 @@ func (b *binder) parse(in plan.Node, op *syntax.ParseOp, e *env) plan.Node {
 	src = toStr(src)
 	var re strings.Builder
 	type col struct {
-		name string
-		t    types.Type
+		name  string
+		t     types.Type
+		group int
 	}
 	var cols []col
+	groups := 0 // capturing groups so far, including the user's own in regex mode
 	for i, p := range op.Pattern {
 		last := i == len(op.Pattern)-1
 		switch p := p.(type) {
@@ -30,6 +32,9 @@ func (b *binder) parse(in plan.Node, op *syntax.ParseOp, e *env) plan.Node {
 			s, _ := p.Value.(string)
 			if kind == "regex" {
 				re.WriteString(s)
+				if r, err := regexp.Compile(s); err == nil {
+					groups += r.NumSubexp()
+				}
 			} else {
 				re.WriteString(regexp.QuoteMeta(s))
 			}
@@ -43,13 +48,17 @@ func (b *binder) parse(in plan.Node, op *syntax.ParseOp, e *env) plan.Node {
 			if p.Type != nil {
 				t = p.Type.Type
 			}
-			cols = append(cols, col{p.Name.Name, t})
+			groups++
+			cols = append(cols, col{p.Name.Name, t, groups})
 			switch {
-			case kind == "regex" && (t == types.Int || t == types.Long):
+			case kind == "relaxed" && t != types.String:
+				// Relaxed: a value that does not convert leaves a null.
+				re.WriteString("(.*?)")
+			case t == types.Int || t == types.Long:
 				re.WriteString(`(\-?\d+)`)
-			case kind == "regex" && t == types.Real:
+			case t == types.Real || t == types.Decimal:
 				re.WriteString(`(\-?\d+(?:\.\d*)?(?:[eE][\-+]?\d+)?)`)
-			case last:
+			case kind == "regex" || last:
 				re.WriteString("(.*)")
 			default:
 				re.WriteString("(.*?)")
@@ -65,25 +74,33 @@ func (b *binder) parse(in plan.Node, op *syntax.ParseOp, e *env) plan.Node {
 			pattern += "$"
 		}
 		pattern = "(?s)" + pattern
-	} else if flags != "" {
-		pattern = "(?" + strings.ReplaceAll(strings.ToLower(flags), "u", "") + ")" + pattern
+	} else if f := regexFlags(flags); f != "" {
+		pattern = "(?" + f + ")" + pattern
 	}
 	if _, err := regexp.Compile(pattern); err != nil {
 		b.errAt(op, CodeBadArgument, "parse: invalid pattern: %v", err)
 		return nil
 	}
-	if op.Where {
-		in = &plan.Filter{Input: in, Pred: call("matches regex", types.Bool, src, &plan.Const{Value: pattern, T: types.String})}
-	}
 	out := passThrough(in.Schema())
-	for i, c := range cols {
-		v := plan.Expr(call("extract", types.String, &plan.Const{Value: pattern, T: types.String}, &plan.Const{Value: int64(i + 1), T: types.Long}, src))
+	var typed []plan.Expr
+	for _, c := range cols {
+		v := plan.Expr(call("extract", types.String, &plan.Const{Value: pattern, T: types.String}, &plan.Const{Value: int64(c.group), T: types.Long}, src))
 		if c.t != types.String {
 			v = convertString(v, c.t)
+			typed = append(typed, &plan.ColRef{Name: c.name, T: c.t})
 		}
 		out = setColumn(out, c.name, v)
 	}
-	return b.keepOrder(in, &plan.Project{Input: in, Exprs: out})
+	if !op.Where {
+		return b.keepOrder(in, &plan.Project{Input: in, Exprs: out})
+	}
+	// parse-where keeps the rows that match and whose typed columns convert.
+	matched := &plan.Filter{Input: in, Pred: call("matches regex", types.Bool, src, &plan.Const{Value: pattern, T: types.String})}
+	var res plan.Node = b.keepOrder(in, &plan.Project{Input: matched, Exprs: out})
+	for _, t := range typed {
+		res = &plan.Filter{Input: res, Pred: call("isnotnull", types.Bool, t)}
+	}
+	return res
 }
 
 func convertString(v plan.Expr, t types.Type) plan.Expr {
@@ -108,4 +125,16 @@ func convertString(v plan.Expr, t types.Type) plan.Expr {
 		return call("todynamic", t, v)
 	}
 	return v
+}
+
+// regexFlags keeps the flags RE2 and Kusto share: i (case-insensitive),
+// m (multi-line), s (dot matches newline) and U (ungreedy).
+func regexFlags(flags string) string {
+	var sb strings.Builder
+	for _, r := range flags {
+		if strings.ContainsRune("imsU", r) && !strings.ContainsRune(sb.String(), r) {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
 }

@@ -15,7 +15,7 @@ var aggPrefix = map[string]string{
 	"count": "count", "countif": "countif", "dcount": "dcount", "dcountif": "dcountif",
 	"sum": "sum", "sumif": "sumif", "avg": "avg", "avgif": "avgif", "min": "min", "max": "max",
 	"minif": "minif", "maxif": "maxif", "stdev": "stdev", "stdevp": "stdevp", "variance": "variance",
-	"variancep": "variancep", "make_set": "set", "make_list": "list", "make_set_if": "set",
+	"variancep": "variance", "make_set": "set", "make_list": "list", "make_set_if": "set",
 	"make_list_if": "list", "make_list_with_nulls": "list", "make_bag": "bag", "take_any": "any",
 	"take_anyif": "any", "percentile": "percentile", "percentiles": "percentile",
 	"binary_all_or": "binary_all_or", "binary_all_and": "binary_all_and", "count_distinct": "count_distinct",
@@ -212,6 +212,10 @@ func (b *binder) argExtreme(fn string, c *syntax.CallExpr, cols []types.Column, 
 		}
 	}
 	first := columnName(c.Args[0])
+	if star && first != "" && !keys[first] {
+		// arg_max(x, *): x keeps its name and leads the row's columns.
+		outs = append(outs, plan.NamedExpr{Name: first, Expr: call(extreme, by.Type(), by)})
+	}
 	if !star || first == "" {
 		name := extreme + "_" + first
 		if first == "" {
@@ -226,7 +230,7 @@ func (b *binder) argExtreme(fn string, c *syntax.CallExpr, cols []types.Column, 
 	for _, a := range c.Args[1:] {
 		if _, ok := a.(*syntax.StarExpr); ok {
 			for _, col := range cols {
-				if keys[col.Name] {
+				if keys[col.Name] || col.Name == first {
 					continue
 				}
 				ref := &plan.ColRef{Name: col.Name, T: col.Type}

@@ -31,10 +31,19 @@ func (b *binder) union(first plan.Node, params []*syntax.OpParam, tables []synta
 		if id, ok := t.(*syntax.Ident); ok {
 			if strings.Contains(id.Name, "*") {
 				matched := 0
+				for _, name := range e.tabularNames() {
+					if matchName(id.Name, name) {
+						if n := b.tableRef(&syntax.Ident{NamePos: id.NamePos, EndPos: id.EndPos, Name: name}, e); n != nil {
+							inputs = append(inputs, n)
+							names = append(names, name)
+							matched++
+						}
+					}
+				}
 				all := b.cat.TableNames()
 				sort.Strings(all)
 				for _, name := range all {
-					if matchName(id.Name, name) {
+					if matchName(id.Name, name) && e.lookup(name) == nil {
 						cols, _ := b.cat.Table(name)
 						inputs = append(inputs, &plan.Scan{Table: name, Columns: cols})
 						names = append(names, name)
@@ -59,12 +68,22 @@ func (b *binder) union(first plan.Node, params []*syntax.OpParam, tables []synta
 			names = append(names, id.Name)
 			continue
 		}
+		mark := len(b.errs)
 		n := b.tabular(t, e)
+		if fuzzy && len(b.errs) > mark {
+			// isfuzzy: an input that does not resolve is left out.
+			b.errs = b.errs[:mark]
+			continue
+		}
 		if n == nil {
 			continue
 		}
 		inputs = append(inputs, n)
-		names = append(names, fmt.Sprintf("union_arg%d", len(names)))
+		if name := asName(t); name != "" {
+			names = append(names, name)
+		} else {
+			names = append(names, fmt.Sprintf("union_arg%d", len(names)))
+		}
 	}
 	if len(inputs) == 0 {
 		if fuzzy {
@@ -142,4 +161,41 @@ func containsType(ts []types.Type, t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// asName returns X when the sub-query ends with `| as X`: union names such
+// rows by X in its withsource column.
+func asName(x syntax.Expr) string {
+	for {
+		switch v := x.(type) {
+		case *syntax.ParenExpr:
+			x = v.X
+			continue
+		case *syntax.PipeExpr:
+			if a, ok := v.Op.(*syntax.AsOp); ok {
+				return a.Table.Name
+			}
+		}
+		return ""
+	}
+}
+
+// tabularNames lists, sorted, the let names in scope that denote tables
+// or parameterless functions (views), for wildcards in union.
+func (e *env) tabularNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for s := e; s != nil; s = s.parent {
+		for name, ent := range s.names {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			if ent.tabular != nil || (ent.fn != nil && len(ent.fn.Params) == 0) {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

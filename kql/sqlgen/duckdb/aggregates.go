@@ -70,7 +70,9 @@ func (g *gen) aggExpr(e plan.Expr) string {
 	case "take_anyif":
 		return "any_value(" + a(0) + ")" + filter(a(1))
 	case "arg_max", "arg_min":
-		return c.Fn + "(" + a(0) + ", " + a(1) + ")"
+		// Kusto still returns a row for a group whose keys are all null;
+		// DuckDB skips null keys, so nulls sort below every value.
+		return c.Fn + "(" + a(0) + ", " + nullsLowest(c.Args[1], a(1), c.Fn == "arg_min") + ")"
 	case "percentile", "percentiles":
 		return "quantile_disc(" + a(0) + ", (" + a(1) + ") / 100.0)"
 	case "binary_all_or":
@@ -97,4 +99,24 @@ func (g *gen) sumOf(c *plan.Call, x, filter string) string {
 		return "CAST(sum(" + x + ")" + filter + " AS BIGINT)"
 	}
 	return "sum(" + x + ")" + filter
+}
+
+// nullsLowest maps a null key to the least (or, for arg_min, greatest)
+// value of its type so that arg_max/arg_min consider every row.
+func nullsLowest(e plan.Expr, x string, min bool) string {
+	var lo, hi string
+	switch e.Type() {
+	case types.Int, types.Long, types.TimeSpan:
+		lo, hi = "-9223372036854775807", "9223372036854775807"
+	case types.Real, types.Decimal:
+		lo, hi = "CAST('-Infinity' AS DOUBLE)", "CAST('Infinity' AS DOUBLE)"
+	case types.DateTime:
+		lo, hi = "CAST('-infinity' AS TIMESTAMP)", "CAST('infinity' AS TIMESTAMP)"
+	default:
+		return x
+	}
+	if min {
+		return "coalesce(" + x + ", " + hi + ")"
+	}
+	return "coalesce(" + x + ", " + lo + ")"
 }

@@ -67,9 +67,9 @@ func convertSQL(x string, from, t types.Type) string {
 	case types.DateTime:
 		switch from {
 		case types.String:
-			return "CAST(TRY_CAST(" + x + " AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+			return "coalesce(CAST(TRY_CAST(" + x + " AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP), kql_todatetime(" + x + "))"
 		case types.Dynamic:
-			return "CAST(TRY_CAST(json_extract_string(" + x + ", '$') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+			return "coalesce(CAST(TRY_CAST(json_extract_string(" + x + ", '$') AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP), kql_todatetime(json_extract_string(" + x + ", '$')))"
 		case types.Long, types.Int:
 			return "make_timestamp(CAST((" + x + " - 621355968000000000) // 10 AS BIGINT))"
 		}

@@ -405,10 +405,10 @@ func (g *gen) literal(c *plan.Const) string {
 		case types.Decimal:
 			return "CAST(" + s + " AS " + SQLType(types.Decimal) + ")"
 		}
-		if v > 2147483647 || v < -2147483648 {
-			return s
-		}
-		return "CAST(" + s + " AS BIGINT)"
+		// A plain integer literal: DuckDB widens it as its context needs
+		// (and some functions, such as regexp_extract's group, require a
+		// literal rather than a cast).
+		return s
 	case int:
 		return strconv.Itoa(v)
 	case float64:

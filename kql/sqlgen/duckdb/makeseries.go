@@ -55,7 +55,10 @@ func (g *gen) makeSeries(n *plan.MakeSeries) string {
 		keyOut = append(keyOut, "__k."+kn+" AS "+Ident(k.Name))
 		keyOn = append(keyOn, "__k."+kn+" IS NOT DISTINCT FROM __a."+kn)
 	}
-	keys := "(SELECT 1 AS __one) AS __k"
+	keys := "(SELECT 1 AS __one FROM __src LIMIT 1) AS __k"
+	if n.NonEmpty {
+		keys = "(SELECT 1 AS __one) AS __k"
+	}
 	if len(n.Keys) > 0 {
 		keys = "(SELECT DISTINCT " + strings.Join(keyExprs, ", ") + " FROM __src) AS __k"
 	}
@@ -77,8 +80,8 @@ func (g *gen) makeSeries(n *plan.MakeSeries) string {
 	aggSel = append(aggSel, aggExprs...)
 	agg := "(SELECT " + strings.Join(aggSel, ", ") + " FROM __src, __p WHERE " + axis + " >= __p.f AND " + axis + " < __p.t GROUP BY " + strings.Join(aggGroup, ", ") + ") AS __a"
 	on := append(keyOn, "__b.i = __a.i")
-	sel := append(append([]string{}, keyOut...), "to_json(list("+binval+" ORDER BY __b.i)) AS "+Ident(n.AxisName))
-	sel = append(sel, outs...)
+	sel := append(append([]string{}, keyOut...), outs...)
+	sel = append(sel, "to_json(list("+convertSQL(binval, n.Axis.Type(), types.String)+" ORDER BY __b.i)) AS "+Ident(n.AxisName))
 	var sb strings.Builder
 	sb.WriteString("WITH __src AS (" + g.node(n.Input) + "), ")
 	sb.WriteString("__p AS (SELECT f, t, greatest(" + count + ", 0) AS n FROM (SELECT " + from + " AS f, " + to + " AS t)) ")
@@ -87,6 +90,8 @@ func (g *gen) makeSeries(n *plan.MakeSeries) string {
 	sb.WriteString(" LEFT JOIN " + agg + " ON " + strings.Join(on, " AND "))
 	if len(groupBy) > 0 {
 		sb.WriteString(" GROUP BY " + strings.Join(groupBy, ", "))
+	} else if !n.NonEmpty {
+		sb.WriteString(" HAVING count(*) > 0")
 	}
 	return sb.String()
 }

@@ -21,7 +21,6 @@ CREATE OR REPLACE MACRO kql_real_str(x) AS
        ELSE CAST(x AS VARCHAR) END;
 CREATE OR REPLACE MACRO kql_dt_str(x) AS
   CASE WHEN x IS NULL THEN NULL
-       WHEN microsecond(x) % 1000000 = 0 THEN strftime(x, '%Y-%m-%dT%H:%M:%SZ')
        ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%f') || '0Z' END;
 CREATE OR REPLACE MACRO kql_ts_str(t) AS
   CASE WHEN t IS NULL THEN NULL ELSE
