@@ -30,7 +30,8 @@ func newMemoryEngine(t testing.TB) *query.Engine {
 	}
 	t.Cleanup(func() { st.Close() })
 	cfg := query.DefaultConfig()
-	cfg.Timeout = 30 * time.Second
+	cfg.Timeout = 20 * time.Second
+	cfg.MemoryLimit = 2 << 30
 	eng, err := query.New(ctx, st.DB(), cat, cfg)
 	if err != nil {
 		t.Fatal(err)

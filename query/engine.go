@@ -28,11 +28,15 @@ type Config struct {
 	Timeout time.Duration
 	// AllowExternalData permits externaldata.
 	AllowExternalData bool
+	// MemoryLimit caps the memory DuckDB may use for query execution, in
+	// bytes (0: DuckDB's default of 80% of RAM). A query that needs more
+	// fails with an out-of-memory error instead of taking the process down.
+	MemoryLimit int64
 }
 
 // DefaultConfig returns Kusto's default limits and a 4-minute timeout.
 func DefaultConfig() Config {
-	return Config{MaxRows: 500000, MaxBytes: 64 << 20, Timeout: 4 * time.Minute}
+	return Config{MaxRows: 500000, MaxBytes: 64 << 20, Timeout: 4 * time.Minute, MemoryLimit: 8 << 30}
 }
 
 // Validate checks the configuration.
@@ -62,6 +66,11 @@ func New(ctx context.Context, db *sql.DB, cat *schema.Catalogue, cfg Config) (*E
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.MemoryLimit > 0 {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dB'", cfg.MemoryLimit)); err != nil {
+			return nil, fmt.Errorf("set memory limit: %w", err)
+		}
+	}
 	if _, err := db.ExecContext(ctx, duckdb.Prelude); err != nil {
 		return nil, fmt.Errorf("install query helpers: %w", err)
 	}
@@ -81,6 +90,25 @@ func (c Catalog) Table(name string) ([]types.Column, bool) {
 		return nil, false
 	}
 	return t.Visible(), true
+}
+
+// StorageNames maps the KQL names of a table's columns to their stored
+// names where they differ.
+func (c Catalog) StorageNames(table string) map[string]string {
+	t, ok := c.C.Table(table)
+	if !ok {
+		return nil
+	}
+	var m map[string]string
+	for _, col := range t.Columns {
+		if col.Storage != "" && col.Storage != col.Name {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[col.Name] = col.Storage
+		}
+	}
+	return m
 }
 
 // TableNames lists every table.

@@ -9,10 +9,14 @@ type Node interface {
 	node()
 }
 
-// Scan reads a stored table.
+// Scan reads a stored table. Storage, when set, maps a column's KQL name
+// to its name in the store where the two differ (a store whose column
+// names are case-insensitive renames one of two names that differ only in
+// case).
 type Scan struct {
 	Table   string
 	Columns []types.Column
+	Storage map[string]string
 }
 
 // Values is an inline table (datatable, print over no input). Rows hold
@@ -275,3 +279,16 @@ func (n *MakeSeries) Schema() []types.Column {
 }
 
 func (*MakeSeries) node() {}
+
+// ExternalData reads rows from URLs at query time (externaldata). Backends
+// execute it only when the deployment allows fetching URLs.
+type ExternalData struct {
+	Columns []types.Column
+	URIs    []string
+	Format  string
+}
+
+// Schema is the declared schema.
+func (n *ExternalData) Schema() []types.Column { return n.Columns }
+
+func (*ExternalData) node() {}

@@ -1,9 +1,11 @@
 package semantic
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/kql/plan"
@@ -18,6 +20,41 @@ type Catalog interface {
 	Table(name string) ([]types.Column, bool)
 	// TableNames lists every table, for wildcards in union and search.
 	TableNames() []string
+}
+
+//go:embed library.kql
+var libraryText string
+
+var libraryOnce sync.Once
+var libraryLets []*syntax.LetStmt
+
+// libraryEnv returns a fresh root environment holding the built-in KQL
+// functions of library.kql (bound lazily at each call).
+func libraryEnv() *env {
+	libraryOnce.Do(func() {
+		script, errs := syntax.Parse(libraryText)
+		if errs.Err() != nil {
+			panic("semantic: library.kql does not parse: " + errs.Error())
+		}
+		for _, st := range script.Stmts {
+			if l, ok := st.(*syntax.LetStmt); ok {
+				libraryLets = append(libraryLets, l)
+			}
+		}
+	})
+	lib := &env{names: map[string]*entity{}}
+	for _, l := range libraryLets {
+		if f, ok := l.Value.(*syntax.FuncLit); ok {
+			lib.define(l.Name.Name, &entity{fn: f, fnEnv: lib})
+		}
+	}
+	return lib.child()
+}
+
+// StorageNamer is implemented by catalogs whose stored column names can
+// differ from the KQL names.
+type StorageNamer interface {
+	StorageNames(table string) map[string]string
 }
 
 // Options control binding.
@@ -42,15 +79,13 @@ func Bind(script *syntax.Script, cat Catalog, opts Options) (q *plan.Query, errs
 	b := &binder{cat: cat, opts: opts, order: map[plan.Node][]plan.SortKey{}, open: map[plan.Node]bool{}}
 	defer func() {
 		if r := recover(); r != nil {
-			if be, ok := r.(bailout); ok {
-				_ = be
-				q, errs = nil, b.errs
-				return
-			}
-			panic(r)
+			// A panic here is a binder bug: report it as an internal error
+			// instead of taking the process down.
+			q = nil
+			errs = append(b.errs, &syntax.Diagnostic{From: script.Pos(), To: script.End(), Code: CodeInternal, Message: fmt.Sprintf("internal binder error: %v", r)})
 		}
 	}()
-	root := &env{names: map[string]*entity{}}
+	root := libraryEnv()
 	var result plan.Node
 	for _, st := range script.Stmts {
 		switch st := st.(type) {
@@ -85,8 +120,6 @@ func Bind(script *syntax.Script, cat Catalog, opts Options) (q *plan.Query, errs
 	}
 	return &plan.Query{CTEs: b.ctes, Root: result}, b.errs
 }
-
-type bailout struct{}
 
 type binder struct {
 	cat   Catalog

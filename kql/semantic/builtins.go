@@ -30,7 +30,7 @@ func init() {
 	scalar("trim_start", 2, 2, fixed(S))
 	scalar("trim_end", 2, 2, fixed(S))
 	scalar("replace_string", 3, 3, fixed(S))
-	scalar("replace_regex", 3, 3, fixed(S), "replace")
+	scalar("replace_regex", 3, 3, fixed(S))
 	scalar("split", 2, 3, fixed(D))
 	scalar("extract", 3, 4, func(a []types.Type) types.Type { return S })
 	scalar("extract_all", 2, 4, fixed(D), "extractall")
@@ -54,7 +54,7 @@ func init() {
 	scalar("todynamic", 1, 1, fixed(D), "parse_json", "parsejson", "toobject")
 	scalar("base64_encode_tostring", 1, 1, fixed(S), "base64_encodestring")
 	scalar("base64_decode_tostring", 1, 1, fixed(S), "base64_decodestring")
-	scalar("url_encode", 1, 1, fixed(S), "url_encode_component")
+	scalar("url_encode", 1, 1, fixed(S))
 	scalar("url_decode", 1, 1, fixed(S))
 	scalar("hash_sha256", 1, 1, fixed(S))
 	scalar("hash_md5", 1, 1, fixed(S))
@@ -125,6 +125,10 @@ func init() {
 
 	// Dynamic.
 	scalar("pack_array", 0, v, fixed(D))
+	scalar("range", 2, 3, fixed(D))
+	// column_ifexists is resolved by the binder to a column or its default.
+	catalogue["column_ifexists"] = &Func{Name: "column_ifexists", Kind: Scalar, MinArgs: 2, MaxArgs: 2, Result: argType(1), Alias: "coalesce"}
+	catalogue["ingestion_time"] = &Func{Name: "ingestion_time", Kind: Scalar, MinArgs: 0, MaxArgs: 0, Result: fixed(DT)}
 	scalar("parse_url", 1, 1, fixed(D), "parseurl")
 	scalar("parse_path", 1, 1, fixed(D))
 	scalar("bag_pack", 0, v, fixed(D), "pack", "pack_dictionary")
@@ -135,23 +139,8 @@ func init() {
 	scalar("strcat_array", 2, 2, fixed(S))
 	scalar("array_concat", 1, v, fixed(D))
 	scalar("array_slice", 3, 3, fixed(D))
-	scalar("array_index_of", 2, 4, fixed(L))
-	scalar("set_has_element", 2, 2, fixed(B))
-	scalar("array_sort_asc", 1, 2, fixed(D))
-	scalar("array_sort_desc", 1, 2, fixed(D))
-	scalar("set_union", 1, v, fixed(D))
-	scalar("set_intersect", 1, v, fixed(D))
-	scalar("set_difference", 1, v, fixed(D))
 	scalar("bag_has_key", 2, 2, fixed(B))
 	scalar("bag_merge", 1, v, fixed(D))
-	scalar("bag_remove_keys", 2, 2, fixed(D))
-
-	// Network.
-	scalar("ipv4_is_private", 1, 1, fixed(B))
-	scalar("ipv4_is_in_range", 2, 2, fixed(B))
-	scalar("ipv4_is_match", 2, 3, fixed(B))
-	scalar("parse_ipv4", 1, 1, fixed(L))
-	scalar("ipv4_is_in_any_range", 2, v, fixed(B))
 
 	// Window functions (need a serialized row set).
 	window("row_number", 0, 2, fixed(L))

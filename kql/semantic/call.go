@@ -1,6 +1,7 @@
 package semantic
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/kql/plan"
@@ -48,6 +49,31 @@ func (b *binder) call(x *syntax.CallExpr, e *env, r *row) plan.Expr {
 			}
 			return call("-", types.DateTime, &plan.Const{Value: b.opts.Now, T: types.DateTime}, off)
 		}
+	case "column_ifexists":
+		// column_ifexists("Name", default): the column when the input has
+		// it, else the default.
+		if len(x.Args) == 2 {
+			if l, ok := x.Args[0].(*syntax.Literal); ok {
+				if name, ok := l.Value.(string); ok {
+					if v, ok := r.lookup(name); ok {
+						return v
+					}
+					return b.expr(x.Args[1], e, r)
+				}
+			}
+		}
+		b.errAt(x, CodeBadArgument, "column_ifexists(): expects a constant column name and a default value")
+		return unknown()
+	case "ingestion_time":
+		// The time a row was ingested: TimeGenerated, which ingestion
+		// sets to the receive time unless the source supplied one.
+		if v, ok := r.lookup("_TimeReceived"); ok {
+			return v
+		}
+		if v, ok := r.lookup("TimeGenerated"); ok {
+			return v
+		}
+		return &plan.Const{T: types.DateTime}
 	case "pack_all":
 		// pack_all() is a bag of every column of the row.
 		var args []plan.Expr
@@ -59,7 +85,12 @@ func (b *binder) call(x *syntax.CallExpr, e *env, r *row) plan.Expr {
 				args = append(args, &plan.Const{Value: c.Name, T: types.String}, &plan.ColRef{Name: c.Name, T: c.Type})
 			}
 		}
-		return call("bag_pack", types.Dynamic, args...)
+		bag := call("bag_pack", types.Dynamic, args...)
+		if len(x.Args) == 1 {
+			// pack_all(true) leaves out null and empty values.
+			return call("bag_drop_empty", types.Dynamic, b.expr(x.Args[0], e, r), bag)
+		}
+		return bag
 	case "typeof":
 		if len(x.Args) == 1 {
 			if t, ok := x.Args[0].(*syntax.TypeExpr); ok {
@@ -149,6 +180,15 @@ func (b *binder) scalarCall(f *Func, args []plan.Expr) plan.Expr {
 		}
 	case "floor":
 		name = "bin"
+	case "pack_array":
+		// A list of constants is a constant: `has_any (pack_array("a", "b"))`
+		// then compiles to plain term tests.
+		if v, ok := constArray(args); ok {
+			return &plan.Const{Value: v, T: types.Dynamic}
+		}
+	}
+	if t, ok := typeofResult(name, args); ok {
+		return call(name, t, args...)
 	}
 	return call(name, resultType(f, args), args...)
 }
@@ -280,4 +320,31 @@ func coerce(v plan.Expr, t types.Type) plan.Expr {
 		}
 	}
 	return v
+}
+
+// constArray folds pack_array over constants into dynamic JSON text.
+func constArray(args []plan.Expr) (string, bool) {
+	vals := make([]any, len(args))
+	for i, a := range args {
+		c, ok := a.(*plan.Const)
+		if !ok {
+			return "", false
+		}
+		switch v := c.Value.(type) {
+		case nil, bool, int64, float64:
+			vals[i] = v
+		case string:
+			if c.T != types.String {
+				return "", false
+			}
+			vals[i] = v
+		default:
+			return "", false
+		}
+	}
+	js, err := json.Marshal(vals)
+	if err != nil {
+		return "", false
+	}
+	return string(js), true
 }

@@ -28,5 +28,7 @@ const (
 	CodeDuplicateColumn = "KQL2011"
 	// CodeExternalData: `externaldata(x:string)["https://…"]` when external
 	// data is not allowed by configuration.
-	CodeExternalData = "KQL2012"
+	CodeExternalData = "KQL2012" // reserved: externaldata is now refused by the backend at execution
+	// CodeInternal: a binder bug, reported instead of crashing.
+	CodeInternal = "KQL2999"
 )

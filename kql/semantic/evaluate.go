@@ -20,6 +20,16 @@ func (b *binder) evaluate(in plan.Node, op *syntax.EvaluateOp, e *env) plan.Node
 		return b.bagUnpack(in, op, e)
 	case "pivot":
 		return b.pivot(in, op, e)
+	case "activity_counts_metrics":
+		return b.activityCountsMetrics(in, op, e)
+	case "active_users_count":
+		return b.activeUsersCount(in, op, e)
+	case "rows_near":
+		return b.rowsNear(in, op, e)
+	case "ipv4_lookup", "ipv6_lookup":
+		return b.ipLookup(in, op, e, op.Call.Fun.Name == "ipv6_lookup")
+	case "geo_polygon_lookup":
+		return b.geoPolygonLookup(in, op, e)
 	}
 	b.errAt(op.Call.Fun, CodeUnsupported, "The '%s' plugin is not supported yet", op.Call.Fun.Name)
 	return nil

@@ -31,6 +31,20 @@ func (r *row) lookup(name string) (plan.Expr, bool) {
 			return &plan.ColRef{Name: c.Name, T: c.Type}, true
 		}
 	}
+	// Defender and Sentinel spell some columns differently only in case
+	// (AccountUpn / AccountUPN): a unique case-insensitive match resolves.
+	var found *types.Column
+	for i, c := range r.cols {
+		if strings.EqualFold(c.Name, name) {
+			if found != nil {
+				return nil, false
+			}
+			found = &r.cols[i]
+		}
+	}
+	if found != nil {
+		return &plan.ColRef{Name: found.Name, T: found.Type}, true
+	}
 	return nil, false
 }
 
@@ -258,7 +272,17 @@ func (b *binder) binary(x *syntax.BinaryExpr, e *env, r *row) plan.Expr {
 			l, rt = call("tostring", types.String, l), call("tostring", types.String, rt)
 		}
 		if !comparable(l.Type(), rt.Type()) {
-			b.errAt(x, CodeTypeMismatch, "Cannot compare values of types %s and %s. Try adding explicit casts", l.Type(), rt.Type())
+			// Kusto refuses string-to-number comparisons; published hunting
+			// queries rely on them (RemotePort == "3389"), so the string
+			// side is converted to the other side's type instead.
+			switch {
+			case l.Type() == types.String && (rt.Type().IsNumeric() || rt.Type() == types.DateTime || rt.Type() == types.TimeSpan || rt.Type() == types.Bool):
+				l = convertString(l, rt.Type())
+			case rt.Type() == types.String && (l.Type().IsNumeric() || l.Type() == types.DateTime || l.Type() == types.TimeSpan || l.Type() == types.Bool):
+				rt = convertString(rt, l.Type())
+			default:
+				b.errAt(x, CodeTypeMismatch, "Cannot compare values of types %s and %s. Try adding explicit casts", l.Type(), rt.Type())
+			}
 		}
 		return call(op, types.Bool, l, rt)
 	case op == "+" || op == "-" || op == "*" || op == "/" || op == "%":

@@ -20,11 +20,23 @@ func (b *binder) mvExpand(in plan.Node, params []*syntax.OpParam, items []*synta
 		case *syntax.Ident:
 			name = x.Name
 			if !hasCol(in.Schema(), name) {
+				if b.curOpen {
+					pre = append(pre, &syntax.NamedExpr{Names: []*syntax.Ident{x}, Lparen: syntax.NoPos, Value: x})
+					break
+				}
 				b.errAt(x, CodeUnknownName, "Failed to resolve scalar expression named '%s'", name)
 				return nil
 			}
 		default:
 			name = columnName(x)
+			if c, ok := x.(*syntax.CallExpr); ok && len(c.Args) == 1 && name == "" {
+				// mv-expand todynamic(RawEventData.Folders) is named
+				// RawEventData_Folders.
+				switch c.Fun.Name {
+				case "todynamic", "parse_json", "parsejson", "tostring", "toobject":
+					name = columnName(c.Args[0])
+				}
+			}
 			if name == "" {
 				name = "Column1"
 			}

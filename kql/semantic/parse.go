@@ -12,6 +12,10 @@ import (
 // parse lowers `parse` and `parse-where` to a regular expression whose
 // groups feed the new columns.
 func (b *binder) parse(in plan.Node, op *syntax.ParseOp, e *env) plan.Node {
+	if len(op.Pattern) == 0 {
+		b.errAt(op, CodeBadArgument, "parse: the pattern after 'with' is empty")
+		return nil
+	}
 	kind, _, _ := paramValue(op.Params, "kind")
 	kind = strings.ToLower(kind)
 	flags, _, _ := paramValue(op.Params, "flags")

@@ -82,7 +82,7 @@ func (b *binder) summarize(in plan.Node, op *syntax.SummarizeOp, e *env) plan.No
 						final = append(final, plan.NamedExpr{Name: o.Name, Expr: &plan.ColRef{Name: o.Name, T: o.Expr.Type()}})
 					}
 					continue
-				case "percentiles":
+				case "percentiles", "percentilesw":
 					outs := b.percentiles(c, names, e, r)
 					for _, o := range outs {
 						o.Name = unique(o.Name)
@@ -149,6 +149,10 @@ func keyName(x syntax.Expr) string {
 		return n
 	}
 	if c, ok := x.(*syntax.CallExpr); ok && len(c.Args) > 0 {
+		if ne, ok := c.Args[0].(*syntax.NamedExpr); ok {
+			// bin(Window = Timestamp, 5m) names the key Window.
+			return ne.Names[0].Name
+		}
 		switch c.Fun.Name {
 		case "bin", "floor", "bin_at", "bin_auto":
 			return columnName(c.Args[0])
@@ -164,6 +168,10 @@ func defaultAggName(x syntax.Expr) string {
 		return ""
 	}
 	f, ok := LookupFunc(c.Fun.Name)
+	if ok && f.Kind == Scalar && len(c.Args) > 0 {
+		// tostring(make_set(x)) is named after its aggregate: set_x.
+		return defaultAggName(c.Args[0])
+	}
 	if !ok || f.Kind != Aggregate {
 		return ""
 	}
@@ -173,7 +181,14 @@ func defaultAggName(x syntax.Expr) string {
 	}
 	switch f.Canonical() {
 	case "count", "countif":
+		if f.Canonical() == "count" && len(c.Args) == 1 && columnName(c.Args[0]) != "" {
+			return prefix + "_" + columnName(c.Args[0])
+		}
 		return prefix + "_"
+	case "covariance", "covariancep", "covarianceif", "covariancepif":
+		if len(c.Args) >= 2 {
+			return prefix + "_" + columnName(c.Args[0]) + "_" + columnName(c.Args[1])
+		}
 	case "percentile":
 		if len(c.Args) == 2 {
 			return prefix + "_" + columnName(c.Args[0]) + "_" + litText(c.Args[1])
@@ -217,7 +232,8 @@ func (b *binder) argExtreme(fn string, c *syntax.CallExpr, cols []types.Column, 
 		outs = append(outs, plan.NamedExpr{Name: first, Expr: call(extreme, by.Type(), by)})
 	}
 	if !star || first == "" {
-		name := extreme + "_" + first
+		// arg_max(Population, City): the maximized column keeps its name.
+		name := first
 		if first == "" {
 			name = extreme + "_"
 		}
@@ -265,13 +281,22 @@ func (b *binder) percentiles(c *syntax.CallExpr, names []string, e *env, r *row)
 		return nil
 	}
 	x := b.expr(c.Args[0], e, r)
+	ps, fn, pre := c.Args[1:], "percentile", []plan.Expr{x}
+	if c.Fun.Name == "percentilesw" { // weighted: (x, weight, p…)
+		if len(c.Args) < 3 {
+			b.errAt(c, CodeArgCount, "percentilesw(): expects at least 3 arguments")
+			return nil
+		}
+		ps, fn, pre = c.Args[2:], "percentilew", []plan.Expr{x, b.expr(c.Args[1], e, r)}
+	}
 	var outs []plan.NamedExpr
-	for i, p := range c.Args[1:] {
+	for i, p := range ps {
 		name := "percentile_" + columnName(c.Args[0]) + "_" + litText(p)
 		if i < len(names) {
 			name = names[i]
 		}
-		outs = append(outs, plan.NamedExpr{Name: name, Expr: call("percentile", x.Type(), x, b.expr(p, e, nil))})
+		args := append(append([]plan.Expr{}, pre...), b.expr(p, e, nil))
+		outs = append(outs, plan.NamedExpr{Name: name, Expr: call(fn, x.Type(), args...)})
 	}
 	return outs
 }

@@ -41,17 +41,30 @@ func (b *binder) tabular(x syntax.Expr, e *env) plan.Node {
 		return nil
 	case *syntax.CallExpr:
 		return b.tabularCall(x, e)
+	case *syntax.SearchExpr:
+		return b.searchSource(x, e)
+	case *syntax.FindExpr:
+		return b.find(x, e)
 	case *syntax.SelectorExpr:
 		// database("x").T or cluster("c").database("d").T: the workspace is
 		// the only database.
 		return b.tableRef(x.Sel, e)
 	case *syntax.ExternalDataExpr:
-		if !b.opts.AllowExternalData {
-			b.errAt(x, CodeExternalData, "externaldata is disabled: this workspace does not fetch URLs at query time (enable it in the query configuration)")
-			return nil
+		// The schema is declared, so the query binds; whether URLs may be
+		// fetched is the backend's decision at execution.
+		n := &plan.ExternalData{}
+		for _, c := range x.Columns {
+			n.Columns = append(n.Columns, types.Column{Name: c.Name.Name, Type: c.Type.Type})
 		}
-		b.errAt(x, CodeUnsupported, "externaldata is not supported yet")
-		return nil
+		for _, u := range x.URIs {
+			if c, ok := b.expr(u, e, nil).(*plan.Const); ok {
+				if s, ok := c.Value.(string); ok {
+					n.URIs = append(n.URIs, s)
+				}
+			}
+		}
+		n.Format, _, _ = paramValue(x.With, "format")
+		return n
 	}
 	b.errAt(x, CodeNotTabular, "The expression is not a tabular expression")
 	return nil
@@ -69,7 +82,7 @@ func (b *binder) tableRef(x *syntax.Ident, e *env) plan.Node {
 		return nil
 	}
 	if cols, ok := b.cat.Table(x.Name); ok {
-		return &plan.Scan{Table: x.Name, Columns: cols}
+		return b.scan(x.Name, cols)
 	}
 	if strings.Contains(x.Name, "*") {
 		return b.union(nil, nil, []syntax.Expr{x}, e, x)
@@ -210,6 +223,20 @@ func (b *binder) operator1(in plan.Node, op syntax.Operator, e *env) plan.Node {
 		return &plan.Limit{Input: s, N: b.expr(op.N, e, nil)}
 	case *syntax.MakeSeriesOp:
 		return b.makeSeries(in, op, e)
+	case *syntax.ParseKVOp:
+		return b.parseKV(in, op, e)
+	case *syntax.ProjectByNamesOp:
+		return b.projectByNames(in, op, e)
+	case *syntax.TopNestedOp:
+		return b.topNested(in, op, e)
+	case *syntax.SearchOp:
+		return b.searchOp(in, op, e)
+	case *syntax.PartitionOp:
+		return b.partitionOp(in, op, e)
+	case *syntax.TopHittersOp:
+		return b.topHitters(in, op, e)
+	case *syntax.SampleDistinctOp:
+		return b.sampleDistinct(in, op, e)
 	case *syntax.ConsumeOp:
 		return &plan.Limit{Input: in, N: &plan.Const{Value: int64(0), T: types.Long}}
 	}
@@ -272,6 +299,13 @@ func (b *binder) print(x *syntax.PrintExpr, e *env) plan.Node {
 			name, val = n.Names[0].Name, n.Value
 		}
 		v := b.expr(val, e, r)
+		if tn, tv, ok := tupleValues(val, v, nil); ok && name == "" {
+			for j := range tv {
+				out = setColumn(out, tn[j], tv[j])
+				r.overrides[tn[j]] = tv[j]
+			}
+			continue
+		}
 		if name == "" {
 			name = columnName(val)
 		}
@@ -331,6 +365,13 @@ func (b *binder) assignments(in plan.Node, exprs []syntax.Expr, e *env, window b
 				r.overrides[ne.Names[0].Name] = v
 				continue
 			}
+			if tn, tv, ok := tupleValues(ne.Value, v, ne.Names); ok {
+				for i := range tv {
+					set(tn[i], tv[i], ne)
+					r.overrides[tn[i]] = tv[i]
+				}
+				continue
+			}
 			// Tuple assignment from a function returning several values is
 			// only meaningful for aggregates; for scalars the first name
 			// takes the value.
@@ -345,6 +386,13 @@ func (b *binder) assignments(in plan.Node, exprs []syntax.Expr, e *env, window b
 			continue
 		}
 		v := b.expr(ex, e, r)
+		if tn, tv, ok := tupleValues(ex, v, nil); ok {
+			for i := range tv {
+				set(tn[i], tv[i], ex)
+				r.overrides[tn[i]] = tv[i]
+			}
+			continue
+		}
 		name := columnName(ex)
 		if name == "" {
 			n++
@@ -373,7 +421,7 @@ func (b *binder) extend(in plan.Node, exprs []syntax.Expr, e *env) plan.Node {
 	b.assignments(in, exprs, e, true, func(name string, v plan.Expr, _ syntax.Node) {
 		out = setColumn(out, name, v)
 	})
-	return b.keepOrder(in, &plan.Project{Input: in, Exprs: out})
+	return b.keepOrder(in, b.lowerWindows(in, &plan.Project{Input: in, Exprs: out}))
 }
 
 func (b *binder) project(in plan.Node, exprs []syntax.Expr, e *env) plan.Node {
@@ -558,4 +606,12 @@ func (b *binder) invoke(in plan.Node, op *syntax.InvokeOp, e *env) plan.Node {
 	ce.define("$invoke_input", &entity{tabular: in})
 	args := append([]syntax.Expr{&syntax.Ident{NamePos: op.From, EndPos: op.From, Name: "$invoke_input"}}, op.Call.Args...)
 	return b.invokeTabular(op.Call, ent, args, ce)
+}
+
+func (b *binder) scan(table string, cols []types.Column) *plan.Scan {
+	n := &plan.Scan{Table: table, Columns: cols}
+	if sn, ok := b.cat.(StorageNamer); ok {
+		n.Storage = sn.StorageNames(table)
+	}
+	return n
 }

@@ -45,7 +45,7 @@ func (b *binder) union(first plan.Node, params []*syntax.OpParam, tables []synta
 				for _, name := range all {
 					if matchName(id.Name, name) && e.lookup(name) == nil {
 						cols, _ := b.cat.Table(name)
-						inputs = append(inputs, &plan.Scan{Table: name, Columns: cols})
+						inputs = append(inputs, b.scan(name, cols))
 						names = append(names, name)
 						matched++
 					}

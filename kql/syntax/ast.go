@@ -71,12 +71,46 @@ type DeclareStmt struct {
 	Rparen  Pos
 }
 
-// PatternStmt is `declare pattern name [= (params) [ (path) ] { … }];`. It is
-// parsed so that the script is accepted; Params, Body and Rbrace cover it.
+// PatternStmt is `declare pattern name [= (params) [[path:type]] { rules }]`.
+// Params and Path are nil for a bare declaration; Rend is the byte after
+// the statement.
 type PatternStmt struct {
 	Declare Pos
 	Name    *Ident
+	Params  []*Param
+	Path    *Param         // the optional `[name:type]` path parameter
+	Rules   []*PatternRule // the rules in braces
 	Rend    Pos
+}
+
+// PatternRule is one rule of a pattern declaration:
+// `("arg", …)[.["path"]] = { body }`. Args and Path are string literals.
+type PatternRule struct {
+	Lparen Pos
+	Args   []Expr
+	Path   Expr   // nil when the rule has no path argument
+	Body   []Stmt // let statements followed by one ExprStmt, as in FuncLit
+	Rbrace Pos
+}
+
+// Pos returns the rule's opening parenthesis.
+func (r *PatternRule) Pos() Pos { return r.Lparen }
+
+// End returns the byte after the rule's closing brace.
+func (r *PatternRule) End() Pos { return r.Rbrace + 1 }
+
+// AliasStmt is `alias database name = cluster(…).database(…)`.
+type AliasStmt struct {
+	Alias Pos
+	Name  *Ident
+	Value Expr
+}
+
+// RestrictStmt is `restrict access to (T1, T2*, …)`.
+type RestrictStmt struct {
+	Restrict Pos
+	Entities []Expr
+	Rparen   Pos
 }
 
 // ExprStmt is a query: a tabular (or scalar) expression whose result is
@@ -95,12 +129,20 @@ func (s *PatternStmt) Pos() Pos { return s.Declare }
 func (s *PatternStmt) End() Pos { return s.Rend }
 func (s *ExprStmt) Pos() Pos    { return s.X.Pos() }
 func (s *ExprStmt) End() Pos    { return s.X.End() }
+func (s *AliasStmt) Pos() Pos   { return s.Alias }
+func (s *AliasStmt) End() Pos   { return s.Value.End() }
+func (s *RestrictStmt) Pos() Pos {
+	return s.Restrict
+}
+func (s *RestrictStmt) End() Pos { return s.Rparen + 1 }
 
-func (*LetStmt) stmtNode()     {}
-func (*SetStmt) stmtNode()     {}
-func (*DeclareStmt) stmtNode() {}
-func (*PatternStmt) stmtNode() {}
-func (*ExprStmt) stmtNode()    {}
+func (*LetStmt) stmtNode()      {}
+func (*SetStmt) stmtNode()      {}
+func (*DeclareStmt) stmtNode()  {}
+func (*PatternStmt) stmtNode()  {}
+func (*ExprStmt) stmtNode()     {}
+func (*AliasStmt) stmtNode()    {}
+func (*RestrictStmt) stmtNode() {}
 
 // ---------------------------------------------------------------------------
 // Scalar and shared expressions
@@ -200,8 +242,12 @@ type BetweenExpr struct {
 }
 
 // CallExpr is a function call `f(a, b)`. It also covers calls of tabular
-// functions, `materialize(T)`, `toscalar(T)` and `view` invocations.
+// functions, `materialize(T)`, `toscalar(T)` and `view` invocations. Recv
+// is the expression before the dot of a dotted call such as
+// `cluster("c").database("d")` (Fun is `database`); it is nil for a plain
+// call.
 type CallExpr struct {
+	Recv   Expr
 	Fun    *Ident
 	Lparen Pos
 	Args   []Expr // may contain *StarExpr, *NamedExpr (name = value arguments)
@@ -222,7 +268,9 @@ type ParenExpr struct {
 }
 
 // ListExpr is a parenthesized list `(a, b)` where a tuple is allowed, such as
-// the right side of `in`, or the names of a multi-assignment.
+// the right side of `in`, or the names of a multi-assignment. It also holds
+// the unparenthesized value list of a list-valued property such as render's
+// `ycolumns=a, b`; Lparen and Rparen are NoPos then.
 type ListExpr struct {
 	Lparen Pos
 	Elems  []Expr
@@ -250,6 +298,13 @@ type NamedExpr struct {
 	Lparen Pos      // of the name tuple, or NoPos
 	Assign Pos
 	Value  Expr
+}
+
+// BadExpr stands for an expression that could not be parsed; a diagnostic
+// covers it. From..To is the text it replaces (empty when the expression is
+// missing).
+type BadExpr struct {
+	From, To Pos
 }
 
 // TypeExpr is a type name used as a value: `typeof(int)`, the target of
@@ -294,7 +349,10 @@ type FuncLit struct {
 // Tabular expressions
 
 // PipeExpr is `Source | Op`. A pipeline `T | where … | project …` is a
-// left-leaning chain of PipeExprs.
+// left-leaning chain of PipeExprs. Bar is NoPos when no pipe was written:
+// the first operator of a contextual sub-query, whose Source is a
+// *ContextualSource (`mv-apply … on (summarize …)`), and a query that starts
+// with `evaluate`.
 type PipeExpr struct {
 	Source Expr
 	Bar    Pos
@@ -309,9 +367,10 @@ type OpParam struct {
 	Value Expr // *Ident for bare words, *Literal otherwise
 }
 
-// DataTableExpr is `datatable(c1:t1, …) [v1, v2, …]`.
+// DataTableExpr is `datatable [params] (c1:t1, …) [v1, v2, …]`.
 type DataTableExpr struct {
 	Keyword Pos
+	Params  []*OpParam
 	Columns []*ColumnDecl
 	Values  []Expr
 	Rbrack  Pos
@@ -320,6 +379,7 @@ type DataTableExpr struct {
 // ExternalDataExpr is `externaldata(c:t, …) [ "url", … ] with (…)`.
 type ExternalDataExpr struct {
 	Keyword Pos
+	Params  []*OpParam
 	Columns []*ColumnDecl
 	URIs    []Expr
 	With    []*OpParam
@@ -358,38 +418,60 @@ type SearchExpr struct {
 }
 
 // FindExpr is `find [withsource=…] [in (…)] where pred [project …]`.
+// Project elements are *Ident, *ColumnPattern (`name:type`) or a
+// `pack_all()` call.
 type FindExpr struct {
 	Keyword Pos
 	Params  []*OpParam
 	Tables  []Expr
 	Pred    Expr
 	Project []Expr // nil when absent; may hold `pack_all()`
-	EndPos  Pos
+	// ProjectSmart is set for `project-smart` (Project is nil then).
+	ProjectSmart bool
+	// ProjectAway holds the columns of a trailing `project-away` clause
+	// (*Ident, *ColumnPattern or *StarExpr); nil when absent.
+	ProjectAway []Expr
+	EndPos      Pos
 }
 
-// EvaluateExpr is an `evaluate plugin(...)` used as a source (rare).
-// ContextualDataTableExpr etc. are not needed.
+// A query that starts with `evaluate plugin(…)` is a *PipeExpr whose Source
+// is a *ContextualSource and whose Bar is NoPos.
 
-func (x *Ident) Pos() Pos        { return x.NamePos }
-func (x *Ident) End() Pos        { return x.EndPos }
-func (x *Literal) Pos() Pos      { return x.ValuePos }
-func (x *Literal) End() Pos      { return x.EndPos }
-func (x *UnaryExpr) Pos() Pos    { return x.OpPos }
-func (x *UnaryExpr) End() Pos    { return x.X.End() }
-func (x *BinaryExpr) Pos() Pos   { return x.X.Pos() }
-func (x *BinaryExpr) End() Pos   { return x.Y.End() }
-func (x *InExpr) Pos() Pos       { return x.X.Pos() }
-func (x *InExpr) End() Pos       { return x.Rparen + 1 }
-func (x *BetweenExpr) Pos() Pos  { return x.X.Pos() }
-func (x *BetweenExpr) End() Pos  { return x.Rparen + 1 }
-func (x *CallExpr) Pos() Pos     { return x.Fun.Pos() }
-func (x *CallExpr) End() Pos     { return x.Rparen + 1 }
-func (x *StarExpr) Pos() Pos     { return x.Star }
-func (x *StarExpr) End() Pos     { return x.Star + 1 }
-func (x *ParenExpr) Pos() Pos    { return x.Lparen }
-func (x *ParenExpr) End() Pos    { return x.Rparen + 1 }
-func (x *ListExpr) Pos() Pos     { return x.Lparen }
-func (x *ListExpr) End() Pos     { return x.Rparen + 1 }
+func (x *Ident) Pos() Pos       { return x.NamePos }
+func (x *Ident) End() Pos       { return x.EndPos }
+func (x *Literal) Pos() Pos     { return x.ValuePos }
+func (x *Literal) End() Pos     { return x.EndPos }
+func (x *UnaryExpr) Pos() Pos   { return x.OpPos }
+func (x *UnaryExpr) End() Pos   { return x.X.End() }
+func (x *BinaryExpr) Pos() Pos  { return x.X.Pos() }
+func (x *BinaryExpr) End() Pos  { return x.Y.End() }
+func (x *InExpr) Pos() Pos      { return x.X.Pos() }
+func (x *InExpr) End() Pos      { return x.Rparen + 1 }
+func (x *BetweenExpr) Pos() Pos { return x.X.Pos() }
+func (x *BetweenExpr) End() Pos { return x.Rparen + 1 }
+func (x *CallExpr) Pos() Pos {
+	if x.Recv != nil {
+		return x.Recv.Pos()
+	}
+	return x.Fun.Pos()
+}
+func (x *CallExpr) End() Pos  { return x.Rparen + 1 }
+func (x *StarExpr) Pos() Pos  { return x.Star }
+func (x *StarExpr) End() Pos  { return x.Star + 1 }
+func (x *ParenExpr) Pos() Pos { return x.Lparen }
+func (x *ParenExpr) End() Pos { return x.Rparen + 1 }
+func (x *ListExpr) Pos() Pos {
+	if !x.Lparen.IsValid() && len(x.Elems) > 0 {
+		return x.Elems[0].Pos()
+	}
+	return x.Lparen
+}
+func (x *ListExpr) End() Pos {
+	if !x.Rparen.IsValid() && len(x.Elems) > 0 {
+		return x.Elems[len(x.Elems)-1].End()
+	}
+	return x.Rparen + 1
+}
 func (x *IndexExpr) Pos() Pos    { return x.X.Pos() }
 func (x *IndexExpr) End() Pos    { return x.Rbrack + 1 }
 func (x *SelectorExpr) Pos() Pos { return x.X.Pos() }
@@ -401,6 +483,8 @@ func (x *NamedExpr) Pos() Pos {
 	return x.Names[0].Pos()
 }
 func (x *NamedExpr) End() Pos        { return x.Value.End() }
+func (x *BadExpr) Pos() Pos          { return x.From }
+func (x *BadExpr) End() Pos          { return x.To }
 func (x *TypeExpr) Pos() Pos         { return x.TypePos }
 func (x *TypeExpr) End() Pos         { return x.EndPos }
 func (x *FuncLit) Pos() Pos          { return x.Lparen }
@@ -435,6 +519,7 @@ func (*ListExpr) exprNode()         {}
 func (*IndexExpr) exprNode()        {}
 func (*SelectorExpr) exprNode()     {}
 func (*NamedExpr) exprNode()        {}
+func (*BadExpr) exprNode()          {}
 func (*TypeExpr) exprNode()         {}
 func (*FuncLit) exprNode()          {}
 func (*PipeExpr) exprNode()         {}

@@ -93,11 +93,12 @@ type SortOp struct {
 	Keys    []*SortKey
 }
 
-// TopOp is `top N by key [asc|desc] [nulls …]`.
+// TopOp is `top [hints] N by key [asc|desc] [nulls …]`.
 type TopOp struct {
 	Span
-	N   Expr
-	Key *SortKey
+	Params []*OpParam
+	N      Expr
+	Key    *SortKey
 }
 
 // TakeOp is `take N` or `limit N`.
@@ -222,7 +223,10 @@ type EvaluateOp struct {
 	Schema []*ColumnDecl
 }
 
-// RenderOp is `render chart [with (props)]`.
+// RenderOp is `render chart [with (props)]`. Legacy properties written
+// without `with` (`render timechart kind=stacked`) are in With as well. A
+// list-valued property (`ycolumns=a, b`) has a *ListExpr without
+// parentheses as its Value.
 type RenderOp struct {
 	Span
 	Chart *Ident
@@ -272,12 +276,15 @@ type InvokeOp struct {
 	Call *CallExpr
 }
 
-// PartitionOp is `partition [hints] by Col (subquery)` or `{ … }`.
+// PartitionOp is `partition [hints] by Col (subquery)` or `{ … }`. For the
+// parenthesized form Sub is a *ParenExpr holding a contextual pipeline; for
+// the braced form Braced is set and Sub is the pipeline inside the braces.
 type PartitionOp struct {
 	Span
 	Params []*OpParam
 	By     *Ident
 	Sub    Expr
+	Braced bool
 }
 
 // TopNestedOp is `top-nested N of X [with others = v] by agg [asc|desc], …`.
@@ -323,26 +330,33 @@ type FacetOp struct {
 	With Expr
 }
 
-// ForkOp is `fork (q1) (q2) …` with optional `name=(…)`.
+// ForkOp is `fork (q1) (q2) …` with optional `name=(…)`. Each branch is a
+// *ParenExpr holding a contextual pipeline, or a *NamedExpr whose Value is
+// that *ParenExpr for a named branch.
 type ForkOp struct {
 	Span
 	Branches []Expr
 }
 
-// ScanOp is `scan [with_match_id=…] [declare (…)] with (step s: pred => a = x; …)`.
+// ScanOp is `scan [with_match_id=…] [order by …] [partition by …]
+// [declare (…)] with (step s: pred => a = x; …)`.
 type ScanOp struct {
 	Span
-	Params  []*OpParam
-	Declare []*Param
-	Steps   []*ScanStep
+	Params      []*OpParam
+	OrderBy     []*SortKey // nil when absent; sort defaults as for sort
+	PartitionBy []Expr     // nil when absent
+	Declare     []*Param
+	Steps       []*ScanStep
 }
 
-// ScanStep is one `step name [output=all|last|none]: predicate [=> assignments];`.
+// ScanStep is one `step name [optional] [output=all|last|none]: predicate
+// [=> assignments];`.
 type ScanStep struct {
-	Name    *Ident
-	Output  string
-	Pred    Expr
-	Assigns []*NamedExpr
+	Name     *Ident
+	Optional bool
+	Output   string // "", "all", "last" or "none"
+	Pred     Expr
+	Assigns  []*NamedExpr
 }
 
 // SearchOp is `| search …`.
@@ -351,22 +365,36 @@ type SearchOp struct {
 	Search *SearchExpr
 }
 
-// ConsumeOp is `consume`.
+// ConsumeOp is `consume [decodeblocks=…]`.
 type ConsumeOp struct {
 	Span
+	Params []*OpParam
 }
 
-// MakeGraphOp is `make-graph a --> b with …` (parsed, not executed).
+// MakeGraphOp is `make-graph a --> b with …` (parsed, not executed). Text is
+// the operator's arguments as written, comments removed and each run of
+// whitespace and comments turned into one space.
 type MakeGraphOp struct {
 	Span
+	Text string
 }
 
 // GraphOp is any of the graph-* operators (graph-match, graph-merge,
 // graph-to-table, graph-shortest-paths, graph-mark-components); parsed and
-// reported by the binder as unsupported.
+// reported by the binder as unsupported. Text holds the arguments as for
+// MakeGraphOp.
 type GraphOp struct {
 	Span
 	Keyword string
+	Text    string
+}
+
+// ReduceOp is `reduce [kind=…] by X [with threshold=…, characters=…]`.
+type ReduceOp struct {
+	Span
+	Params []*OpParam
+	By     Expr
+	With   []*OpParam
 }
 
 func (*WhereOp) Name() string          { return "where" }
@@ -413,6 +441,7 @@ func (*SearchOp) Name() string         { return "search" }
 func (*ConsumeOp) Name() string        { return "consume" }
 func (*MakeGraphOp) Name() string      { return "make-graph" }
 func (o *GraphOp) Name() string        { return o.Keyword }
+func (*ReduceOp) Name() string         { return "reduce" }
 
 func (*WhereOp) opNode()          {}
 func (*ExtendOp) opNode()         {}
@@ -453,3 +482,4 @@ func (*SearchOp) opNode()         {}
 func (*ConsumeOp) opNode()        {}
 func (*MakeGraphOp) opNode()      {}
 func (*GraphOp) opNode()          {}
+func (*ReduceOp) opNode()         {}

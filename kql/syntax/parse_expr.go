@@ -348,7 +348,7 @@ func (p *parser) call(fn *Ident) Expr {
 	c := &CallExpr{Fun: fn, Lparen: p.next().pos}
 	for !p.is(RPAREN) && !p.is(EOF) {
 		var a Expr
-		if (p.is(IDENT) || p.is(LBRACK)) && p.peek(1).tok == ASSIGN && p.cur().tok == IDENT {
+		if (p.is(IDENT) && p.peek(1).tok == ASSIGN) || (p.is(LBRACK) && p.peek(1).tok == STRING && p.peek(2).tok == RBRACK && p.peek(3).tok == ASSIGN) {
 			name := p.ident()
 			as := p.next().pos
 			a = &NamedExpr{Names: []*Ident{name}, Lparen: NoPos, Assign: as, Value: p.pipeExpr()}

@@ -69,6 +69,7 @@ const (
 	REAL     // 1.5, 1e3
 	STRING   // "a", 'a', @"a", h"a", ```a```
 	TIMESPAN // 1d, 2.5h, 10ms (a number with a timespan suffix)
+	TYPED    // datetime(…), int(…), guid(…): a type keyword glued to a parenthesized body
 
 	// Operators and punctuation.
 	ADD      // +
@@ -108,7 +109,7 @@ const (
 
 var tokenNames = map[Token]string{
 	ILLEGAL: "ILLEGAL", EOF: "end of query", COMMENT: "comment",
-	IDENT: "identifier", INT: "integer", REAL: "real", STRING: "string", TIMESPAN: "timespan",
+	IDENT: "identifier", INT: "integer", REAL: "real", STRING: "string", TIMESPAN: "timespan", TYPED: "literal",
 	ADD: "+", SUB: "-", MUL: "*", QUO: "/", REM: "%", EQL: "==", NEQ: "!=", LSSGTR: "<>",
 	LSS: "<", GTR: ">", LEQ: "<=", GEQ: ">=", ASSIGN: "=", EQTILDE: "=~", NEQTILDE: "!~",
 	NOT: "!", PIPE: "|", LPAREN: "(", RPAREN: ")", LBRACK: "[", RBRACK: "]", LBRACE: "{",

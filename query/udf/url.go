@@ -57,11 +57,6 @@ func parsePath(args []driver.Value) (any, error) {
 	switch {
 	case len(p) >= 2 && p[1] == ':':
 		out["RootPath"] = p[:2]
-	case strings.HasPrefix(p, `\\`):
-		parts := strings.SplitN(p[2:], `\`, 3)
-		if len(parts) >= 2 {
-			out["RootPath"] = `\\` + parts[0] + `\` + parts[1]
-		}
 	case out["Scheme"] != "":
 		if i := strings.Index(p, "/"); i > 0 {
 			out["RootPath"] = p[:i]

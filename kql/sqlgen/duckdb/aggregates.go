@@ -44,7 +44,7 @@ func (g *gen) aggExpr(e plan.Expr) string {
 		return "var_samp(" + a(0) + ")"
 	case "variancep":
 		return "var_pop(" + a(0) + ")"
-	case "make_set", "make_list", "make_list_with_nulls", "make_set_if", "make_list_if":
+	case "make_list", "make_list_with_nulls", "make_list_if":
 		x := g.jsonArgs(c.Args[:1])[0]
 		cond := a(0) + " IS NOT NULL"
 		limitArg := 1

@@ -231,6 +231,9 @@ func arith(g *gen, c *plan.Call) string {
 		return "(" + a + " // " + b + ")"
 	case c.Fn == "%" && (lt == types.Real || rt == types.Real):
 		return "fmod(" + a + ", " + b + ")"
+	case c.Fn == "%" && lt.IsIntegral() && rt.IsIntegral():
+		// Kusto's modulo of integers is never negative: -14 % 12 == 10.
+		return "(((" + a + " % " + b + ") + abs(" + b + ")) % abs(" + b + "))"
 	case c.T == types.Dynamic:
 		return "(TRY_CAST(" + jsonNumber(l, a) + " AS DOUBLE) " + c.Fn + " TRY_CAST(" + jsonNumber(r, b) + " AS DOUBLE))"
 	}
@@ -248,7 +251,7 @@ func jsonNumber(e plan.Expr, s string) string {
 func ticksInterval(e plan.Expr, s string) string {
 	if c, ok := e.(*plan.Const); ok {
 		if t, ok := c.Value.(plan.Ticks); ok {
-			return "INTERVAL " + strconv.FormatInt(int64(t)/10, 10) + " MICROSECOND"
+			return "INTERVAL (" + strconv.FormatInt(int64(t)/10, 10) + ") MICROSECOND"
 		}
 	}
 	return "to_microseconds(CAST((" + s + ") // 10 AS BIGINT))"

@@ -1,7 +1,6 @@
 package duckdb
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -63,14 +62,6 @@ func init() {
 			}
 			return "substr(" + s + ", greatest(" + start + ", 0) + 1)"
 		},
-		"indexof": func(g *gen, c *plan.Call) string {
-			s, l := strArg(g, c.Args[0]), strArg(g, c.Args[1])
-			if len(c.Args) >= 3 {
-				start := g.expr(c.Args[2])
-				return "(CASE WHEN strpos(substr(" + s + ", " + start + " + 1), " + l + ") = 0 THEN -1 ELSE strpos(substr(" + s + ", " + start + " + 1), " + l + ") - 1 + " + start + " END)"
-			}
-			return "(strpos(" + s + ", " + l + ") - 1)"
-		},
 		"trim": func(g *gen, c *plan.Call) string {
 			re, s := g.expr(c.Args[0]), strArg(g, c.Args[1])
 			return "regexp_replace(regexp_replace(" + s + ", '^(?:' || " + re + " || ')+', ''), '(?:' || " + re + " || ')+$', '')"
@@ -104,25 +95,6 @@ func init() {
 				}
 			}
 			return "coalesce(" + v + ", '')"
-		},
-		"extract_all": func(g *gen, c *plan.Call) string {
-			re, s := c.Args[0], c.Args[len(c.Args)-1]
-			group := "0"
-			if rs, ok := constString(re); ok {
-				if r, err := regexp.Compile(rs); err == nil && r.NumSubexp() >= 1 {
-					group = "1"
-				}
-			}
-			return "(CASE WHEN len(regexp_extract_all(" + strArg(g, s) + ", " + g.expr(re) + ", " + group + ")) = 0 THEN NULL ELSE to_json(regexp_extract_all(" + strArg(g, s) + ", " + g.expr(re) + ", " + group + ")) END)"
-		},
-		"countof": func(g *gen, c *plan.Call) string {
-			s, sub := strArg(g, c.Args[0]), g.expr(c.Args[1])
-			if len(c.Args) == 3 {
-				if k, ok := constString(c.Args[2]); ok && k == "regex" {
-					return "len(regexp_extract_all(" + s + ", " + sub + "))"
-				}
-			}
-			return "((length(" + s + ") - length(replace(" + s + ", " + sub + ", ''))) // greatest(length(" + sub + "), 1))"
 		},
 		"reverse": func(g *gen, c *plan.Call) string { return "reverse(" + strArg(g, c.Args[0]) + ")" },
 		"strrep": func(g *gen, c *plan.Call) string {
@@ -188,8 +160,6 @@ func init() {
 		"base64_decode_tostring": func(g *gen, c *plan.Call) string {
 			return "TRY(decode(from_base64(" + strArg(g, c.Args[0]) + ")))"
 		},
-		"url_encode": func(g *gen, c *plan.Call) string { return "url_encode(" + strArg(g, c.Args[0]) + ")" },
-		"url_decode": func(g *gen, c *plan.Call) string { return "url_decode(" + strArg(g, c.Args[0]) + ")" },
 		"hash_sha256": func(g *gen, c *plan.Call) string {
 			return "sha256(" + strArg(g, c.Args[0]) + ")"
 		},
@@ -253,7 +223,6 @@ func init() {
 		"bin":     bin,
 		"bin_at":  binAt,
 		"ceiling": tpl("ceil($1)"),
-		"sqrt":    tpl("sqrt($1)"),
 		"exp":     tpl("exp($1)"),
 		"exp2":    tpl("pow(2, $1)"),
 		"exp10":   tpl("pow(10, $1)"),
@@ -277,32 +246,6 @@ func init() {
 			n, dt := g.expr(c.Args[1]), g.expr(c.Args[2])
 			return "(" + dt + " + " + partInterval(strings.ToLower(part), n) + ")"
 		},
-		"datetime_diff": func(g *gen, c *plan.Call) string {
-			part, _ := constString(c.Args[0])
-			p := strings.ToLower(part)
-			switch p {
-			case "week":
-				return "((epoch_us(date_trunc('day', " + g.expr(c.Args[1]) + ") - to_days(CAST(dayofweek(" + g.expr(c.Args[1]) + ") AS INTEGER))) - epoch_us(date_trunc('day', " + g.expr(c.Args[2]) + ") - to_days(CAST(dayofweek(" + g.expr(c.Args[2]) + ") AS INTEGER)))) // 604800000000)"
-			case "nanosecond":
-				return "((epoch_us(" + g.expr(c.Args[1]) + ") - epoch_us(" + g.expr(c.Args[2]) + ")) * 1000)"
-			}
-			return "date_diff(" + Str(p) + ", " + g.expr(c.Args[2]) + ", " + g.expr(c.Args[1]) + ")"
-		},
-		"datetime_part": func(g *gen, c *plan.Call) string {
-			part, _ := constString(c.Args[0])
-			p := strings.ToLower(part)
-			switch p {
-			case "weekofyear", "week_of_year":
-				p = "week"
-			case "nanosecond":
-				return "CAST((microsecond(" + g.expr(c.Args[1]) + ") % 1000000) * 1000 AS INTEGER)"
-			case "microsecond":
-				return "CAST(microsecond(" + g.expr(c.Args[1]) + ") % 1000000 AS INTEGER)"
-			case "millisecond":
-				return "CAST(millisecond(" + g.expr(c.Args[1]) + ") % 1000 AS INTEGER)"
-			}
-			return "CAST(date_part(" + Str(p) + ", " + g.expr(c.Args[1]) + ") AS INTEGER)"
-		},
 		"startofday":   startOf("day"),
 		"startofweek":  startOf("week"),
 		"startofmonth": startOf("month"),
@@ -318,13 +261,6 @@ func init() {
 		"getmonth":     tpl("CAST(month($1) AS INTEGER)"),
 		"getyear":      tpl("CAST(year($1) AS INTEGER)"),
 		"week_of_year": tpl("CAST(weekofyear($1) AS INTEGER)"),
-		"format_datetime": func(g *gen, c *plan.Call) string {
-			f, ok := constString(c.Args[1])
-			if !ok {
-				fail("format_datetime: the format must be a constant")
-			}
-			return "strftime(" + g.expr(c.Args[0]) + ", " + Str(dotnetToStrftime(f)) + ")"
-		},
 		"format_timespan": func(g *gen, c *plan.Call) string {
 			f, ok := constString(c.Args[1])
 			if !ok {
@@ -390,58 +326,8 @@ func init() {
 			return "to_json(flatten([" + strings.Join(parts, ", ") + "]))"
 		},
 		"array_slice": tpl("to_json(CAST($1 AS JSON[])[(CASE WHEN $2 < 0 THEN json_array_length($1) + $2 ELSE $2 END) + 1:(CASE WHEN $3 < 0 THEN json_array_length($1) + $3 ELSE $3 END) + 1])"),
-		"array_index_of": func(g *gen, c *plan.Call) string {
-			return "coalesce(list_position(CAST(" + g.expr(c.Args[0]) + " AS JSON[]), " + g.jsonArgs(c.Args[1:2])[0] + ") - 1, -1)"
-		},
-		"set_has_element": func(g *gen, c *plan.Call) string {
-			return "list_contains(CAST(" + g.expr(c.Args[0]) + " AS JSON[]), " + g.jsonArgs(c.Args[1:2])[0] + ")"
-		},
-		"array_sort_asc":  tpl("to_json(list_sort(CAST($1 AS JSON[])))"),
-		"array_sort_desc": tpl("to_json(list_reverse_sort(CAST($1 AS JSON[])))"),
-		"set_union": func(g *gen, c *plan.Call) string {
-			var parts []string
-			for _, a := range c.Args {
-				parts = append(parts, "CAST("+g.expr(a)+" AS JSON[])")
-			}
-			return "to_json(list_distinct(flatten([" + strings.Join(parts, ", ") + "])))"
-		},
-		"set_intersect": func(g *gen, c *plan.Call) string {
-			s := "list_distinct(CAST(" + g.expr(c.Args[0]) + " AS JSON[]))"
-			for _, a := range c.Args[1:] {
-				s = "list_intersect(" + s + ", CAST(" + g.expr(a) + " AS JSON[]))"
-			}
-			return "to_json(" + s + ")"
-		},
-		"set_difference": func(g *gen, c *plan.Call) string {
-			var others []string
-			for _, a := range c.Args[1:] {
-				others = append(others, "CAST("+g.expr(a)+" AS JSON[])")
-			}
-			return "to_json(list_filter(list_distinct(CAST(" + g.expr(c.Args[0]) + " AS JSON[])), e -> NOT list_contains(flatten([" + strings.Join(others, ", ") + "]), e)))"
-		},
-		"bag_has_key":     tpl("coalesce(list_contains(json_keys($1), $2), false)"),
-		"bag_merge":       func(g *gen, c *plan.Call) string { return "json_merge_patch(" + strings.Join(g.args(c), ", ") + ")" },
-		"bag_remove_keys": tpl("(SELECT json_group_object(k, json_extract($1, '$.\"' || k || '\"')) FROM (SELECT unnest(json_keys($1)) AS k) WHERE NOT list_contains(CAST($2 AS VARCHAR[]), k))"),
-		"ipv4_is_private": func(g *gen, c *plan.Call) string { return "kql_ipv4_is_private(" + strArg(g, c.Args[0]) + ")" },
-		"ipv4_is_in_range": func(g *gen, c *plan.Call) string {
-			return "kql_ipv4_in_range(" + strArg(g, c.Args[0]) + ", " + strArg(g, c.Args[1]) + ")"
-		},
-		"ipv4_is_in_any_range": func(g *gen, c *plan.Call) string {
-			ip := strArg(g, c.Args[0])
-			var parts []string
-			for _, a := range c.Args[1:] {
-				if a.Type() == types.Dynamic {
-					parts = append(parts, "list_bool_or(list_transform(CAST("+g.expr(a)+" AS VARCHAR[]), r -> kql_ipv4_in_range("+ip+", r)))")
-				} else {
-					parts = append(parts, "kql_ipv4_in_range("+ip+", "+strArg(g, a)+")")
-				}
-			}
-			return "coalesce(" + strings.Join(parts, " OR ") + ", false)"
-		},
-		"ipv4_is_match": func(g *gen, c *plan.Call) string {
-			return "kql_ipv4_in_range(" + strArg(g, c.Args[0]) + ", " + strArg(g, c.Args[1]) + ")"
-		},
-		"parse_ipv4": func(g *gen, c *plan.Call) string { return "kql_ipv4(" + strArg(g, c.Args[0]) + ")" },
+		"bag_has_key": tpl("coalesce(list_contains(json_keys($1), $2), false)"),
+		"bag_merge":   func(g *gen, c *plan.Call) string { return "json_merge_patch(" + strings.Join(g.args(c), ", ") + ")" },
 		"dyn_get": func(g *gen, c *plan.Call) string {
 			k, _ := constString(c.Args[1])
 			return "json_extract(" + g.expr(c.Args[0]) + ", " + Str("$."+jsonPathKey(k)) + ")"
@@ -465,7 +351,24 @@ func init() {
 			i := g.expr(idx)
 			return "json_extract(" + x + ", '$[' || (CASE WHEN " + i + " < 0 THEN '#' || CAST(" + i + " AS VARCHAR) ELSE CAST(" + i + " AS VARCHAR) END) || ']')"
 		},
-		"rand":       tpl("random()"),
+		"rand":           tpl("random()"),
+		"ingestion_time": func(g *gen, c *plan.Call) string { return "CAST(NULL AS TIMESTAMP)" },
+		"range": func(g *gen, c *plan.Call) string {
+			// Kusto's range() yields at most 1,048,576 elements.
+			a, b := g.expr(c.Args[0]), g.expr(c.Args[1])
+			step := "1"
+			if len(c.Args) == 3 {
+				step = g.expr(c.Args[2])
+			} else if c.Args[0].Type() == types.DateTime {
+				step = "864000000000"
+			}
+			if c.Args[0].Type() == types.DateTime {
+				n := "least(greatest(CAST(floor((epoch_us(" + b + ") - epoch_us(" + a + ")) * 10 / (" + step + ")) AS BIGINT) + 1, 0), 1048576)"
+				return "to_json(list_transform(range(0, " + n + "), i -> kql_dt_str(" + a + " + to_microseconds(CAST(i * (" + step + ") // 10 AS BIGINT)))))"
+			}
+			n := "least(greatest(CAST(floor(((" + b + ") - (" + a + ")) / (" + step + ")) AS BIGINT) + 1, 0), 1048576)"
+			return "to_json(list_transform(range(0, " + n + "), i -> (" + a + ") + i * (" + step + ")))"
+		},
 		"parse_url":  func(g *gen, c *plan.Call) string { return "CAST(kql_parse_url(" + strArg(g, c.Args[0]) + ") AS JSON)" },
 		"parse_path": func(g *gen, c *plan.Call) string { return "CAST(kql_parse_path(" + strArg(g, c.Args[0]) + ") AS JSON)" },
 		"floor":      bin,
@@ -488,7 +391,7 @@ func init() {
 			case 2:
 				return "lag(" + a[0] + ", " + a[1] + ") OVER (" + g.over(c) + ")"
 			}
-			return "lag(" + a[0] + ", " + a[1] + ", " + a[2] + ") OVER (" + g.over(c) + ")"
+			return "lag(" + a[0] + ", " + a[1] + ", " + g.valueAs(c.Args[2], c.Args[0].Type()) + ") OVER (" + g.over(c) + ")"
 		},
 		"next": func(g *gen, c *plan.Call) string {
 			a := g.args(c)
@@ -498,7 +401,7 @@ func init() {
 			case 2:
 				return "lead(" + a[0] + ", " + a[1] + ") OVER (" + g.over(c) + ")"
 			}
-			return "lead(" + a[0] + ", " + a[1] + ", " + a[2] + ") OVER (" + g.over(c) + ")"
+			return "lead(" + a[0] + ", " + a[1] + ", " + g.valueAs(c.Args[2], c.Args[0].Type()) + ") OVER (" + g.over(c) + ")"
 		},
 		"row_cumsum": func(g *gen, c *plan.Call) string {
 			return "sum(" + g.expr(c.Args[0]) + ") OVER (" + g.over(c) + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"

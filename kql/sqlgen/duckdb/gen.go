@@ -26,7 +26,7 @@ func Generate(q *plan.Query) (st *Statement, err error) {
 				st, err = nil, ge
 				return
 			}
-			panic(r)
+			st, err = nil, fmt.Errorf("internal SQL generator error: %v", r)
 		}
 	}()
 	g := &gen{}
@@ -114,7 +114,18 @@ func (g *gen) from(n plan.Node) string {
 func (g *gen) node(n plan.Node) string {
 	switch n := n.(type) {
 	case *plan.Scan:
-		return "SELECT " + colList(n.Columns) + " FROM " + Ident(n.Table)
+		if len(n.Storage) == 0 {
+			return "SELECT " + colList(n.Columns) + " FROM " + Ident(n.Table)
+		}
+		var parts []string
+		for _, c := range n.Columns {
+			if st, ok := n.Storage[c.Name]; ok && st != c.Name {
+				parts = append(parts, Ident(st)+" AS "+Ident(c.Name))
+			} else {
+				parts = append(parts, Ident(c.Name))
+			}
+		}
+		return "SELECT " + strings.Join(parts, ", ") + " FROM " + Ident(n.Table)
 	case *plan.CTERef:
 		return "SELECT * FROM " + Ident(n.Name)
 	case *plan.Values:
@@ -122,6 +133,10 @@ func (g *gen) node(n plan.Node) string {
 	case *plan.Range:
 		return g.rangeNode(n)
 	case *plan.Filter:
+		if hasWindow(n.Pred) {
+			// DuckDB filters on window functions with QUALIFY.
+			return "SELECT * FROM " + g.from(n.Input) + " QUALIFY " + g.expr(n.Pred)
+		}
 		return "SELECT * FROM " + g.from(n.Input) + " WHERE " + g.expr(n.Pred)
 	case *plan.Project:
 		var parts []string
@@ -146,8 +161,12 @@ func (g *gen) node(n plan.Node) string {
 		return g.union(n)
 	case *plan.MvExpand:
 		return g.mvExpand(n)
+	case *plan.ExternalData:
+		fail("externaldata: this workspace does not fetch URLs at query time (%d URL(s) requested); load the data into a table with the ingestion API instead", len(n.URIs))
 	case *plan.MakeSeries:
 		return g.makeSeries(n)
+	case *plan.CondJoin:
+		return g.condJoin(n)
 	case *plan.Window:
 		var parts []string
 		for _, x := range n.Exprs {
@@ -438,4 +457,21 @@ func (g *gen) literal(c *plan.Const) string {
 	}
 	fail("sqlgen: unsupported constant %T", c.Value)
 	return ""
+}
+
+// hasWindow reports whether e calls a window function.
+func hasWindow(e plan.Expr) bool {
+	c, ok := e.(*plan.Call)
+	if !ok {
+		return false
+	}
+	if _, ok := windowFuncs[c.Fn]; ok {
+		return true
+	}
+	for _, a := range c.Args {
+		if hasWindow(a) {
+			return true
+		}
+	}
+	return false
 }
