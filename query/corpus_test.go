@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -81,12 +82,19 @@ func TestCorpus(t *testing.T) {
 		}
 		eligible++
 		c, err := eng.Compile(ctx, q.Query, query.Options{Now: now})
-		if err != nil {
+		var ke *kql.Error
+		if err != nil && !(errors.As(err, &ke) && ke.Stage == kql.StageCompile) {
 			failures["bind"] = append(failures["bind"], fmt.Sprintf("%s: %v", q.ID, err))
 			continue
 		}
+		// Names and types resolved; SQL generation may still refuse (for
+		// example externaldata, which this workspace does not fetch).
 		bound++
 		bindOK = append(bindOK, q.ID)
+		if err != nil {
+			failures["run"] = append(failures["run"], fmt.Sprintf("%s: %v", q.ID, err))
+			continue
+		}
 		if _, err := eng.Exec(ctx, c); err != nil {
 			failures["run"] = append(failures["run"], fmt.Sprintf("%s: %v", q.ID, firstLine(err.Error())))
 			continue
@@ -152,5 +160,3 @@ func checkIDBaseline(t *testing.T, path string, got []string) {
 		}
 	}
 }
-
-var _ = kql.Compile

@@ -134,6 +134,18 @@ func unionOf(inputs []plan.Node, names []string, srcCol string, inner bool) plan
 			outs = append(outs, outCol{name + "_" + t.String(), name, t})
 		}
 	}
+	// SQL engines compare column names without regard to case: two
+	// output columns that differ only in case (LogonId long, LogonID
+	// string) would collide, so the later one takes its type as a suffix.
+	seen := map[string]bool{}
+	for i := range outs {
+		key := strings.ToLower(outs[i].name)
+		if seen[key] {
+			outs[i].name += "_" + outs[i].t.String()
+			key = strings.ToLower(outs[i].name)
+		}
+		seen[key] = true
+	}
 	for _, o := range outs {
 		u.Columns = append(u.Columns, types.Column{Name: o.name, Type: o.t})
 	}
