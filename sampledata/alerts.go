@@ -63,7 +63,6 @@ func (g *gen) genAlerts() error {
 		class     string
 		reason    string
 		closed    time.Time
-		modified  time.Time
 		byService string
 	}
 	var incidents []*inc

@@ -2,7 +2,6 @@ package sampledata
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +48,6 @@ type ev struct {
 	// File* columns describe.
 	tb       any
 	fp       *proc
-	alert    *alertRec
 	severity string
 	title    string
 	category string
@@ -94,15 +92,6 @@ func pstr(p func(e *ev) *proc, f func(p *proc) string) colDef {
 
 func plng(p func(e *ev) *proc, f func(p *proc) int64) colDef {
 	return colDef{types.Long, func(e *ev) any {
-		if x := p(e); x != nil {
-			return f(x)
-		}
-		return nil
-	}}
-}
-
-func pdt(p func(e *ev) *proc, f func(p *proc) time.Time) colDef {
-	return colDef{types.DateTime, func(e *ev) any {
 		if x := p(e); x != nil {
 			return f(x)
 		}
@@ -833,8 +822,3 @@ var (
 		json.RawMessage(`["Finance","All Users"]`),
 	}
 )
-
-// hasAny reports whether t has any of the columns.
-func hasAny(t *schema.Table, cols ...string) bool {
-	return slices.ContainsFunc(cols, func(c string) bool { return t.ColumnIndex(c) >= 0 })
-}

@@ -185,10 +185,9 @@ type session struct {
 }
 
 type procSample struct {
-	t    time.Time
-	dev  *device
-	p    *proc
-	kind int // 0 created
+	t   time.Time
+	dev *device
+	p   *proc
 }
 
 func (g *gen) genEndpoint() error {

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
-	"time"
 )
 
 // rng is the generator's single source of randomness: a PCG seeded from
@@ -36,11 +35,6 @@ func (r *rng) f() float64 { return r.r.Float64() }
 func (r *rng) chance(p float64) bool { return r.r.Float64() < p }
 
 func (r *rng) u64() uint64 { return r.r.Uint64() }
-
-// exp returns an exponentially distributed duration with the given mean.
-func (r *rng) exp(mean time.Duration) time.Duration {
-	return time.Duration(r.r.ExpFloat64() * float64(mean))
-}
 
 // pick returns a uniform element of s.
 func pick[T any](r *rng, s []T) T { return s[r.n(len(s))] }
@@ -142,19 +136,6 @@ func hashes(key string) (sha1s, sha256s, md5s string) {
 	sha1s = hex.EncodeToString(h1[:])
 	md5s = hex.EncodeToString(h256[8:24])
 	return
-}
-
-// ipv4 formats four octets.
-func ipv4(a, b, c, d int) string {
-	buf := make([]byte, 0, 15)
-	buf = strconv.AppendInt(buf, int64(a), 10)
-	buf = append(buf, '.')
-	buf = strconv.AppendInt(buf, int64(b), 10)
-	buf = append(buf, '.')
-	buf = strconv.AppendInt(buf, int64(c), 10)
-	buf = append(buf, '.')
-	buf = strconv.AppendInt(buf, int64(d), 10)
-	return string(buf)
 }
 
 // mac formats a random MAC address after prefix (which holds the first

@@ -34,7 +34,6 @@ type secEvent struct {
 	ip        string
 	ok        bool
 	p         *proc
-	failure   string
 }
 
 func hexID(n int64) string { return "0x" + strconv.FormatInt(n, 16) }

@@ -95,15 +95,6 @@ func (b *binder) joinKeys(left, right []types.Column, on []syntax.Expr) ([]plan.
 	return keys, ok
 }
 
-func colType(cols []types.Column, name string) types.Type {
-	for _, c := range cols {
-		if c.Name == name {
-			return c.Type
-		}
-	}
-	return types.Unknown
-}
-
 func (b *binder) join(in plan.Node, op *syntax.JoinOp, e *env) plan.Node {
 	kind := plan.JoinInnerUnique
 	if k, at, ok := paramValue(op.Params, "kind"); ok {

@@ -298,9 +298,7 @@ func seriesFillLinear(a []any) (any, error) {
 		}
 		return f
 	}
-	for i := range arr {
-		out[i] = arr[i]
-	}
+	copy(out, arr)
 	for k := 0; k+1 < len(idx); k++ {
 		i0, i1 := idx[k], idx[k+1]
 		v0, _ := dynFloat(arr[i0])

@@ -77,10 +77,6 @@ func tpl(t string) translator {
 	}
 }
 
-// termClass is the set of characters that make up a term for has: Kusto
-// splits terms on anything that is not a letter or digit.
-const termClass = `[\p{L}\p{N}]`
-
 // termRegex is the RE2 pattern for `has`-style matches of term: the term
 // must not continue with term characters on the sides given.
 func termRegex(term string, left, right bool) string {
