@@ -1,10 +1,6 @@
 package kql_test
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -15,39 +11,12 @@ import (
 	"github.com/goshawk-sec/goshawk/schema"
 )
 
-type corpusQuery struct {
-	ID       string   `json:"id"`
-	Query    string   `json:"query"`
-	Tables   []string `json:"tables"`
-	ValidKQL bool     `json:"valid_kql"`
-}
-
-func loadCorpus(tb testing.TB) []corpusQuery {
-	tb.Helper()
-	f, err := os.Open(filepath.Join(testenv.SharedDir(tb), "kql-corpus", "defender-hunting.jsonl"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []corpusQuery
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var q corpusQuery
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, q)
-	}
-	return out
-}
-
 // BenchmarkCompileCorpus measures parse + bind + SQL generation of every
 // compilable corpus query and reports the median and p99 per query.
 func BenchmarkCompileCorpus(b *testing.B) {
 	cat := query.Catalog{C: schema.Default()}
 	var qs []string
-	for _, q := range loadCorpus(b) {
+	for _, q := range testenv.Corpus(b) {
 		if _, err := kql.Compile(q.Query, cat, kql.Options{}); err == nil {
 			qs = append(qs, q.Query)
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goshawk-sec/goshawk/internal/testenv"
 	"github.com/goshawk-sec/goshawk/kql"
 	"github.com/goshawk-sec/goshawk/query"
 	"github.com/goshawk-sec/goshawk/schema"
@@ -13,7 +14,7 @@ import (
 // FuzzCompile runs parse, bind and SQL generation on arbitrary text: any
 // outcome but a panic is acceptable.
 func FuzzCompile(f *testing.F) {
-	for _, q := range loadCorpus(f) {
+	for _, q := range testenv.Corpus(f) {
 		f.Add(q.Query)
 	}
 	f.Add("print x = 1 | extend y = x * 2 | summarize arg_max(y, *) by x")

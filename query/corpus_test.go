@@ -1,13 +1,10 @@
 package query_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -20,33 +17,6 @@ import (
 	"github.com/goshawk-sec/goshawk/schema"
 	"github.com/goshawk-sec/goshawk/store"
 )
-
-type corpusQuery struct {
-	ID       string   `json:"id"`
-	Query    string   `json:"query"`
-	Tables   []string `json:"tables"`
-	ValidKQL bool     `json:"valid_kql"`
-}
-
-func loadCorpus(t testing.TB) []corpusQuery {
-	t.Helper()
-	f, err := os.Open(filepath.Join(testenv.SharedDir(t), "kql-corpus", "defender-hunting.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []corpusQuery
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var q corpusQuery
-		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, q)
-	}
-	return out
-}
 
 // TestCorpus binds and runs the real-world hunting queries whose tables
 // are all catalogued, on a workspace of sample data. The ids that bind
@@ -76,7 +46,7 @@ func TestCorpus(t *testing.T) {
 	var eligible, bound, ran int
 	var bindOK, runOK []string
 	failures := map[string][]string{}
-	for _, q := range loadCorpus(t) {
+	for _, q := range testenv.Corpus(t) {
 		if !q.ValidKQL || !allCatalogued(cat, q.Tables) {
 			continue
 		}

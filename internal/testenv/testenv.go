@@ -3,6 +3,8 @@
 package testenv
 
 import (
+	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,4 +46,36 @@ func SharedDir(t testing.TB) string {
 		t.Skipf("testenv: shared folder %s is missing", dir)
 	}
 	return dir
+}
+
+// CorpusQuery is one line of shared/kql-corpus/defender-hunting.jsonl.
+type CorpusQuery struct {
+	ID       string   `json:"id"`
+	Query    string   `json:"query"`
+	Tables   []string `json:"tables"`
+	ValidKQL bool     `json:"valid_kql"`
+}
+
+// Corpus loads the real-world hunting query corpus.
+func Corpus(t testing.TB) []CorpusQuery {
+	t.Helper()
+	f, err := os.Open(filepath.Join(SharedDir(t), "kql-corpus", "defender-hunting.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []CorpusQuery
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var q CorpusQuery
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, q)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
