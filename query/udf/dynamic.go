@@ -591,33 +591,17 @@ func dynKeySet(v any) (map[string]bool, bool) {
 }
 
 func setIntersect(a []any) (any, error) {
-	first, ok := dynArray(a[0])
-	if !ok {
-		return nil, nil
-	}
-	var others []map[string]bool
-	for _, v := range a[1:] {
-		m, ok := dynKeySet(v)
-		if !ok {
-			return nil, nil
-		}
-		others = append(others, m)
-	}
-	out := []any{}
-outer:
-	for _, v := range dynDistinct(first) {
-		k := dynKey(v)
-		for _, m := range others {
-			if !m[k] {
-				continue outer
-			}
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return setFilter(a, func(hits, others int) bool { return hits == others })
 }
 
 func setDifference(a []any) (any, error) {
+	return setFilter(a, func(hits, _ int) bool { return hits == 0 })
+}
+
+// setFilter keeps the distinct elements of the first array for which keep
+// accepts the number of other arrays holding them; nil when an argument is
+// not an array.
+func setFilter(a []any, keep func(hits, others int) bool) (any, error) {
 	first, ok := dynArray(a[0])
 	if !ok {
 		return nil, nil
@@ -631,15 +615,17 @@ func setDifference(a []any) (any, error) {
 		others = append(others, m)
 	}
 	out := []any{}
-outer:
 	for _, v := range dynDistinct(first) {
 		k := dynKey(v)
+		hits := 0
 		for _, m := range others {
 			if m[k] {
-				continue outer
+				hits++
 			}
 		}
-		out = append(out, v)
+		if keep(hits, len(others)) {
+			out = append(out, v)
+		}
 	}
 	return out, nil
 }

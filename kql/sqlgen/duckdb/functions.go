@@ -383,26 +383,8 @@ func init() {
 			}
 			return "row_number() OVER (" + g.over(c) + ")"
 		},
-		"prev": func(g *gen, c *plan.Call) string {
-			a := g.args(c)
-			switch len(a) {
-			case 1:
-				return "lag(" + a[0] + ") OVER (" + g.over(c) + ")"
-			case 2:
-				return "lag(" + a[0] + ", " + a[1] + ") OVER (" + g.over(c) + ")"
-			}
-			return "lag(" + a[0] + ", " + a[1] + ", " + g.valueAs(c.Args[2], c.Args[0].Type()) + ") OVER (" + g.over(c) + ")"
-		},
-		"next": func(g *gen, c *plan.Call) string {
-			a := g.args(c)
-			switch len(a) {
-			case 1:
-				return "lead(" + a[0] + ") OVER (" + g.over(c) + ")"
-			case 2:
-				return "lead(" + a[0] + ", " + a[1] + ") OVER (" + g.over(c) + ")"
-			}
-			return "lead(" + a[0] + ", " + a[1] + ", " + g.valueAs(c.Args[2], c.Args[0].Type()) + ") OVER (" + g.over(c) + ")"
-		},
+		"prev": shift("lag"),
+		"next": shift("lead"),
 		"row_cumsum": func(g *gen, c *plan.Call) string {
 			return "sum(" + g.expr(c.Args[0]) + ") OVER (" + g.over(c) + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
 		},
@@ -570,4 +552,19 @@ func (g *gen) over(c *plan.Call) string {
 		s += " "
 	}
 	return s + "ORDER BY " + g.orderBy(c.Over)
+}
+
+// shift translates prev()/next() to DuckDB's lag/lead window functions; a
+// default value takes the type of the shifted column.
+func shift(fn string) translator {
+	return func(g *gen, c *plan.Call) string {
+		args := []string{g.expr(c.Args[0])}
+		if len(c.Args) > 1 {
+			args = append(args, g.expr(c.Args[1]))
+		}
+		if len(c.Args) > 2 {
+			args = append(args, g.valueAs(c.Args[2], c.Args[0].Type()))
+		}
+		return fn + "(" + strings.Join(args, ", ") + ") OVER (" + g.over(c) + ")"
+	}
 }
