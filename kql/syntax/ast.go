@@ -180,7 +180,10 @@ const (
 //	real        float64
 //	decimal     string (the digits as written)
 //	string      string (unescaped; adjacent literals concatenated)
-//	datetime    time.Time (UTC), or nil for datetime(null)
+//	datetime    time.Time (UTC), or nil for datetime(null); a time of day
+//	            without a date (datetime("8:00 AM"), which Kusto reads as
+//	            that time today) is on 0001-01-01; datetime() is parsed as
+//	            the call now()
 //	timespan    time.Duration (100 ns ticks are truncated to ns; Kusto's
 //	            resolution is 100 ns, Go's 1 ns)
 //	guid        string (canonical lower-case form)
@@ -212,7 +215,10 @@ type UnaryExpr struct {
 // arithmetic (+ - * / %), comparison (== != <> < > <= >= =~ !~), logical
 // (and or), and the string operators (has, !has, has_cs, !has_cs, hasprefix,
 // !hasprefix, hasprefix_cs, …, contains, !contains, contains_cs, notcontains,
-// startswith, endswith, …, like, notlike, like_cs, matches regex).
+// notcontainscs, startswith, endswith, …, like, notlike, like_cs,
+// notlike_cs, matches regex, and `:`, search's term match). Kusto's
+// aliases are folded: containscs is contains_cs, likecs like_cs and
+// notlikecs notlike_cs.
 type BinaryExpr struct {
 	X     Expr
 	OpPos Pos
@@ -250,7 +256,10 @@ type CallExpr struct {
 	Recv   Expr
 	Fun    *Ident
 	Lparen Pos
-	Args   []Expr // may contain *StarExpr, *NamedExpr (name = value arguments)
+	// Args may contain *StarExpr and *NamedExpr (name = value arguments).
+	// typeof(t) has one *TypeExpr argument; the schema form
+	// typeof(a:t, *) has *ColumnPattern and *StarExpr arguments.
+	Args   []Expr
 	Rparen Pos
 }
 
@@ -361,10 +370,14 @@ type PipeExpr struct {
 
 // OpParam is an operator parameter written `name=value`, such as
 // `kind=leftouter`, `hint.strategy=shuffle`, `withsource=T`,
-// `bagexpansion=array`.
+// `bagexpansion=array`, and a property of a `with (…)` clause. Name holds
+// the dotted name as one identifier ("hint.strategy").
 type OpParam struct {
-	Name  *Ident
-	Value Expr // *Ident for bare words, *Literal otherwise
+	Name *Ident
+	// Value is an *Ident for a bare word and a *Literal for a constant
+	// (signed numbers included); a list-valued render property
+	// (`ycolumns=a, b`) has a *ListExpr without parentheses.
+	Value Expr
 }
 
 // DataTableExpr is `datatable [params] (c1:t1, …) [v1, v2, …]`.

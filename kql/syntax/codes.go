@@ -4,8 +4,9 @@ package syntax
 // triggers the code. Tests assert codes, never messages, so a code keeps its
 // meaning for good; retired codes are not reused.
 //
-// KQL1xxx are reported by the lexer and parser (this package). KQL2xxx are
-// reserved for the binder and are added below the parser's block.
+// KQL1xxx are reported by the lexer and parser (this package). KQL2xxx
+// belong to the binder (kql/semantic); they go below this block, leaving
+// the KQL1xxx range to the parser.
 const (
 	// CodeUnexpectedToken: a token that cannot continue the query here,
 	// `T | where x == )`.

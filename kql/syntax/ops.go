@@ -323,7 +323,9 @@ type SampleDistinctOp struct {
 	Of Expr
 }
 
-// FacetOp is `facet by a, b [with (subquery)]`.
+// FacetOp is `facet by a, b [with (subquery)]`. With is a *ParenExpr
+// holding a contextual pipeline, the pipeline itself for the
+// unparenthesized `with take 5`, or nil.
 type FacetOp struct {
 	Span
 	By   []*Ident

@@ -10,12 +10,13 @@ import (
 	"github.com/goshawk-sec/goshawk/kql/types"
 )
 
-func numberLiteral(p *parser, it item) Expr {
+// numberLiteral converts an INT or REAL token.
+func (p *parser) numberLiteral(it item) Expr {
+	s := it.val
 	if it.tok == INT {
-		s := it.lit
 		var v int64
 		var err error
-		if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		if len(s) > 2 && (s[1] == 'x' || s[1] == 'X') {
 			var u uint64
 			u, err = strconv.ParseUint(s[2:], 16, 64)
 			v = int64(u)
@@ -23,22 +24,18 @@ func numberLiteral(p *parser, it item) Expr {
 			v, err = strconv.ParseInt(s, 10, 64)
 		}
 		if err != nil {
-			// Too large for a long: Kusto reads it as a real.
-			f, ferr := strconv.ParseFloat(s, 64)
-			if ferr != nil {
-				p.errorAt(it.pos, it.end, CodeBadNumber, "Invalid number literal '%s'", s)
-			}
-			return &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitReal, Type: types.Real, Value: f, Raw: s}
+			p.errorAt(it.pos, it.end, CodeBadNumber, "Invalid long literal '%s': out of range", s)
 		}
 		return &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitLong, Type: types.Long, Value: v, Raw: s}
 	}
-	f, err := strconv.ParseFloat(it.lit, 64)
-	if err != nil && !strings.Contains(err.Error(), "range") {
-		p.errorAt(it.pos, it.end, CodeBadNumber, "Invalid number literal '%s'", it.lit)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		p.errorAt(it.pos, it.end, CodeBadNumber, "Invalid real literal '%s'", s)
 	}
-	return &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitReal, Type: types.Real, Value: f, Raw: it.lit}
+	return &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitReal, Type: types.Real, Value: f, Raw: s}
 }
 
+// negateLiteral returns -l for a numeric or timespan literal.
 func negateLiteral(l *Literal) (*Literal, bool) {
 	n := *l
 	switch v := l.Value.(type) {
@@ -52,69 +49,94 @@ func negateLiteral(l *Literal) (*Literal, bool) {
 		if l.Kind != LitDecimal {
 			return nil, false
 		}
-		n.Value = "-" + v
+		if strings.HasPrefix(v, "-") {
+			n.Value = v[1:]
+		} else {
+			n.Value = "-" + v
+		}
 	default:
 		return nil, false
 	}
-	n.Raw = "-" + l.Raw
 	return &n, true
 }
 
-// parseTimespanToken reads `1.5h`, `10ms`, `2d` into a duration.
-func parseTimespanToken(s string) (time.Duration, bool) {
-	i := 0
-	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
-		i++
-	}
-	unit, ok := timespanUnits[strings.ToLower(s[i:])]
+func (p *parser) timespanToken(it item) Expr {
+	d, ok := parseTimespanUnit(it.val)
 	if !ok {
-		return 0, false
+		p.errorAt(it.pos, it.end, CodeBadLiteral, "Invalid timespan literal '%s': out of range", it.val)
 	}
-	num := s[:i]
-	if unit == 0 { // nanoseconds
-		f, err := strconv.ParseFloat(num, 64)
-		return time.Duration(f), err == nil
-	}
-	// Exact decimal arithmetic in ticks.
-	r, ok := new(big.Rat).SetString(num)
-	if !ok {
-		return 0, false
-	}
-	r.Mul(r, new(big.Rat).SetInt64(unit*100))
-	f, _ := r.Float64()
-	if math.Abs(f) > math.MaxInt64 {
-		return 0, false
-	}
-	return time.Duration(math.Round(f)), true
+	return &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitTimeSpan, Type: types.TimeSpan, Value: d, Raw: it.val}
 }
 
-// parseTimespanText reads the contents of timespan(…)/time(…): a unit
-// literal, [-][d.]hh:mm[:ss[.fffffff]], or a plain number of days.
+// parseTimespanUnit reads `1.5h`, `10 ms`, `2d` into a duration.
+func parseTimespanUnit(s string) (time.Duration, bool) {
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg, s = true, strings.TrimSpace(s[1:])
+	}
+	i := 0
+	for i < len(s) && (isDigit(s[i]) || s[i] == '.') {
+		i++
+	}
+	if i == 0 {
+		return 0, false
+	}
+	ticks, ok := timespanUnits[strings.ToLower(strings.TrimSpace(s[i:]))]
+	if !ok {
+		return 0, false
+	}
+	r, ok := new(big.Rat).SetString(s[:i])
+	if !ok {
+		return 0, false
+	}
+	if ticks > 0 { // 0 means nanoseconds, the unit of time.Duration
+		r.Mul(r, big.NewRat(ticks*100, 1))
+	}
+	f, _ := r.Float64()
+	if f > math.MaxInt64 {
+		return 0, false
+	}
+	d := time.Duration(math.Round(f))
+	if neg {
+		d = -d
+	}
+	return d, true
+}
+
+// parseTimespanText reads the body of time(…) / timespan(…): a unit form
+// (`1d`, `15 seconds`), a plain number of days, or [-][d.]hh:mm[:ss[.f]].
 func parseTimespanText(s string) (time.Duration, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.Trim(s, `"'`)
-	if d, ok := parseTimespanToken(s); ok {
+	s = unquote(strings.TrimSpace(s))
+	if d, ok := parseTimespanUnit(s); ok {
 		return d, true
 	}
 	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	if !strings.Contains(s, ":") {
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			d := time.Duration(f * float64(24*time.Hour))
-			if neg {
-				d = -d
-			}
-			return d, true
-		}
-		return 0, false
+	if neg {
+		s = s[1:]
 	}
-	var days int64
-	if i := strings.Index(s, "."); i >= 0 && i < strings.Index(s, ":") {
-		v, err := strconv.ParseInt(s[:i], 10, 64)
-		if err != nil {
+	if !strings.Contains(s, ":") {
+		r, ok := new(big.Rat).SetString(s)
+		if !ok || s == "" || strings.ContainsAny(s, "eE/") {
 			return 0, false
 		}
-		days, s = v, s[i+1:]
+		r.Mul(r, big.NewRat(int64(24*time.Hour), 1))
+		f, _ := r.Float64()
+		if f > math.MaxInt64 {
+			return 0, false
+		}
+		d := time.Duration(math.Round(f))
+		if neg {
+			d = -d
+		}
+		return d, true
+	}
+	var days int64
+	if dot, colon := strings.IndexByte(s, '.'), strings.IndexByte(s, ':'); dot >= 0 && dot < colon {
+		v, err := strconv.ParseInt(s[:dot], 10, 64)
+		if err != nil || v > 106751 {
+			return 0, false
+		}
+		days, s = v, s[dot+1:]
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) < 2 || len(parts) > 3 {
@@ -122,71 +144,122 @@ func parseTimespanText(s string) (time.Duration, bool) {
 	}
 	h, err1 := strconv.Atoi(parts[0])
 	m, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 || len(parts[1]) != 2 {
 		return 0, false
 	}
-	var sec float64
+	var ns int64
 	if len(parts) == 3 {
-		var err error
-		sec, err = strconv.ParseFloat(parts[2], 64)
-		if err != nil {
+		sec, frac, _ := strings.Cut(parts[2], ".")
+		sv, err := strconv.Atoi(sec)
+		if err != nil || sv < 0 || sv > 59 || len(sec) != 2 {
 			return 0, false
 		}
+		ns = int64(sv) * int64(time.Second)
+		if frac != "" {
+			if len(frac) > 7 {
+				return 0, false
+			}
+			fv, err := strconv.Atoi(frac + strings.Repeat("0", 9-len(frac)))
+			if err != nil || fv < 0 {
+				return 0, false
+			}
+			ns += int64(fv)
+		}
 	}
-	d := time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(math.Round(sec*1e7))*100
+	d := time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(ns)
 	if neg {
 		d = -d
 	}
 	return d, true
 }
 
-var dateLayouts = []string{
-	"2006-01-02T15:04:05.9999999Z07:00",
-	"2006-01-02T15:04:05.9999999Z",
-	"2006-01-02T15:04:05.9999999",
-	"2006-01-02 15:04:05.9999999Z07:00",
-	"2006-01-02 15:04:05.9999999Z",
-	"2006-01-02 15:04:05.9999999",
-	"2006-01-02T15:04Z",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04Z",
-	"2006-01-02 15:04",
-	"2006-01-02T15Z",
-	"2006-01-02 15",
-	"2006-01-02",
-	"2006-1-2 15:04:05.9999999",
-	"2006-1-2 15:04",
-	"2006-1-2",
-	"2006/01/02 15:04:05.9999999",
-	"2006/01/02 15:04",
-	"2006/01/02",
-	"01/02/2006 15:04:05",
-	"01/02/2006",
-	"Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, 02 Jan 2006 15:04:05 MST",
-	"2 Jan 2006 15:04:05 MST",
-	"2 Jan 2006 15:04:05",
-	"2 Jan 2006",
-	"02 Jan 2006",
-	"Jan 2 2006",
-	"2006-01",
-	"2006",
-	"01-02-2006",
-	"01-02-2006 15:04:05",
-	"15:04:05",
-	"3:04:05 PM",
-	"3:04 PM",
-	time.RFC1123Z,
-	time.RFC850,
+// unquote strips one pair of matching quotes.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
-// ParseDateTime reads a datetime in the forms Kusto accepts in
-// datetime(…) literals (ISO 8601 with optional time and zone, RFC 822/1123
-// and a few others), as UTC.
+// dateLayouts are the forms Kusto documents for datetime literals: ISO
+// 8601 with optional seconds, fraction and zone; RFC 822 and RFC 850 with
+// two- or four-digit years; and the "sortable" form with a zone name.
+var dateLayouts = []string{
+	"2006-1-2T15:04:05Z07:00",
+	"2006-1-2T15:04:05Z0700",
+	"2006-1-2T15:04:05",
+	"2006-1-2T15:04Z07:00",
+	"2006-1-2T15:04",
+	"2006-1-2 15:04:05Z07:00",
+	"2006-1-2 15:04:05",
+	"2006-1-2 15:04Z07:00",
+	"2006-1-2 15:04",
+	"2006-1-2 15:04:05 MST",
+	"2006-1-2 15:04 MST",
+	"2006-1-2T15:04:05 MST",
+	"2006-1-2T15:04 MST",
+	"2006-1-2T15Z07:00",
+	"2006-1-2",
+	"2006/1/2 15:04:05",
+	"2006/1/2 15:04",
+	"2006/1/2",
+	"Mon, 2 Jan 06 15:04:05 MST",
+	"Mon, 2 Jan 06 15:04:05",
+	"Mon, 2 Jan 06 15:04 MST",
+	"Mon, 2 Jan 06 15:04",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"Mon, 2 Jan 2006 15:04:05",
+	"Mon, 2 Jan 2006 15:04 MST",
+	"Mon, 2 Jan 2006 15:04",
+	"2 Jan 06 15:04:05 MST",
+	"2 Jan 06 15:04:05",
+	"2 Jan 06 15:04 MST",
+	"2 Jan 06 15:04",
+	"2 Jan 2006 15:04:05 MST",
+	"2 Jan 2006 15:04:05",
+	"2 Jan 2006 15:04 MST",
+	"2 Jan 2006 15:04",
+	"2 Jan 2006",
+	"Monday, 2-Jan-06 15:04:05 MST",
+	"Monday, 2-Jan-06 15:04:05",
+	"Monday, 2-Jan-06 15:04 MST",
+	"Monday, 2-Jan-06 15:04",
+	"2-Jan-06 15:04:05 MST",
+	"2-Jan-06 15:04:05",
+	"2-Jan-06 15:04 MST",
+	"2-Jan-06 15:04",
+	"1/2/2006 15:04:05",
+	"1/2/2006 15:04",
+	"1/2/2006 3:04:05 PM",
+	"1/2/2006 3:04 PM",
+	"1/2/2006",
+	"1-2-2006 15:04:05",
+	"1-2-2006 15:04",
+	"1-2-2006",
+	"15:04:05",
+	"15:04",
+	"3:04:05 PM",
+	"3:04 PM",
+	"2006-1-2 15",
+	"2006-1-2T15",
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Jan 2 2006",
+	"Jan 2, 2006",
+	"2006-1",
+	"2006",
+}
+
+// ParseDateTime reads a datetime in the forms Kusto accepts in datetime(…)
+// literals, as UTC. A time without a zone is UTC. A time of day without a
+// date (datetime("8:00 AM")), which Kusto reads as that time today, comes
+// back on 0001-01-01 for the caller to rebase. The numeric form
+// `2025, 6, 14[, h, m, s]` is accepted too.
 func ParseDateTime(s string) (time.Time, bool) {
 	s = strings.Join(strings.Fields(s), " ")
-	if strings.Contains(s, ",") && !strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-		// datetime(2025, 6, 14[, h, m, s])
+	if s == "" || len(s) > 64 {
+		return time.Time{}, false
+	}
+	if strings.Contains(s, ",") && strings.Trim(s, "0123456789, ") == "" {
 		var n []int
 		for _, f := range strings.Split(s, ",") {
 			v, err := strconv.Atoi(strings.TrimSpace(f))
@@ -195,196 +268,163 @@ func ParseDateTime(s string) (time.Time, bool) {
 			}
 			n = append(n, v)
 		}
-		for len(n) < 6 {
-			n = append(n, 0)
-		}
-		if n[1] < 1 || n[1] > 12 || n[2] < 1 || n[2] > 31 {
+		if len(n) < 3 || len(n) > 7 {
 			return time.Time{}, false
 		}
-		return time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC), true
+		for len(n) < 7 {
+			n = append(n, 0)
+		}
+		t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], n[6]*int(time.Millisecond), time.UTC)
+		if n[0] < 1 || n[0] > 9999 || t.Year() != n[0] || int(t.Month()) != n[1] || t.Day() != n[2] || n[3] > 23 || n[4] > 59 || n[5] > 59 || n[6] > 999 {
+			return time.Time{}, false
+		}
+		return t, true
 	}
 	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
+			if t.Year() == 0 {
+				t = t.AddDate(1, 0, 0) // a time of day alone
+			}
 			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false
 }
 
-// rawParens returns the source between the '(' at the cursor and its
-// matching ')', consuming both. It is used for literal bodies such as
-// datetime(2020-01-01 10:00) whose text is not made of KQL tokens.
-func (p *parser) rawParens(src func(from, to Pos) string) (string, Pos, bool) {
-	lp := p.cur()
-	depth := 0
-	for {
-		it := p.cur()
-		switch it.tok {
-		case EOF:
-			p.errorAt(lp.pos, lp.end, CodeExpected, "Missing ')'")
-			return "", it.pos, false
-		case LPAREN:
-			depth++
-		case RPAREN:
-			depth--
-			if depth == 0 {
-				p.next()
-				return src(lp.end, it.pos), it.end, true
-			}
-		}
-		p.next()
+// typedLiteral converts a TYPED token: datetime(…), timespan(…), guid(…),
+// int(…), long(…), real(…), decimal(…), bool(…) and their null forms.
+func (p *parser) typedLiteral(it item) Expr {
+	raw := p.text[it.pos:it.end]
+	body := raw[len(it.val)+1:]
+	body = strings.TrimSuffix(body, ")")
+	inner := strings.TrimSpace(body)
+	t, _ := types.Parse(it.val)
+	lit := &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitNull, Type: t, Raw: raw}
+	if inner == "null" {
+		return lit
 	}
-}
-
-func (p *parser) source0(from, to Pos) string {
-	// Items keep offsets only; rebuild the text from the lexed items'
-	// literals is lossy, so the parser keeps the whole text.
-	return p.text[from:to]
-}
-
-// typedLiteral parses datetime(…), timespan(…), guid(…), dynamic(…),
-// int(…), real(…), bool(…), decimal(…) and their null forms. It returns
-// nil when the word is used as a plain call (e.g. string(x) is not a
-// literal), leaving the cursor unchanged.
-func (p *parser) typedLiteral() Expr {
-	it := p.cur()
-	t, _ := types.Parse(it.lit)
-	start := p.p
-	p.next()
+	bad := func(what string) Expr {
+		p.errorAt(it.pos, it.end, CodeBadLiteral, "Invalid %s literal '%s'", what, raw)
+		return lit
+	}
 	switch t {
 	case types.DateTime:
-		raw, end, ok := p.rawParens(p.source0)
-		inner := strings.Trim(strings.TrimSpace(raw), `"'`)
+		inner = unquote(inner)
+		if inner == "" {
+			// datetime() is the current time.
+			fun := &Ident{NamePos: it.pos, Name: "now", EndPos: it.pos + Pos(len(it.val))}
+			return &CallExpr{Fun: fun, Lparen: fun.EndPos, Rparen: it.end - 1}
+		}
+		v, ok := ParseDateTime(inner)
 		if !ok {
-			return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitNull, Type: types.DateTime}
+			return bad("datetime")
 		}
-		if inner == "null" {
-			return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitNull, Type: types.DateTime, Raw: it.lit + "(" + raw + ")"}
-		}
-		v, good := ParseDateTime(inner)
-		if !good {
-			p.errorAt(it.pos, end, CodeBadLiteral, "Invalid datetime literal '%s'", raw)
-		}
-		return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitDateTime, Type: types.DateTime, Value: v, Raw: it.lit + "(" + raw + ")"}
+		lit.Kind, lit.Value = LitDateTime, v
 	case types.TimeSpan:
-		raw, end, ok := p.rawParens(p.source0)
+		d, ok := parseTimespanText(inner)
 		if !ok {
-			return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitNull, Type: types.TimeSpan}
+			return bad("timespan")
 		}
-		if strings.TrimSpace(raw) == "null" {
-			return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitNull, Type: types.TimeSpan, Raw: it.lit + "(null)"}
-		}
-		d, good := parseTimespanText(raw)
-		if !good {
-			p.errorAt(it.pos, end, CodeBadLiteral, "Invalid timespan literal '%s'", raw)
-		}
-		return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitTimeSpan, Type: types.TimeSpan, Value: d, Raw: it.lit + "(" + raw + ")"}
+		lit.Kind, lit.Value = LitTimeSpan, d
 	case types.GUID:
-		raw, end, ok := p.rawParens(p.source0)
-		inner := strings.Trim(strings.TrimSpace(raw), `"'`)
-		if !ok || inner == "null" {
-			return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitNull, Type: types.GUID, Raw: it.lit + "(null)"}
+		g, ok := canonicalGUID(unquote(inner))
+		if !ok {
+			return bad("guid")
 		}
-		g, good := canonicalGUID(inner)
-		if !good {
-			p.errorAt(it.pos, end, CodeBadLiteral, "Invalid guid literal '%s'", raw)
+		lit.Kind, lit.Value = LitGUID, g
+	case types.Bool:
+		switch strings.ToLower(inner) {
+		case "true":
+			lit.Value = true
+		case "false":
+			lit.Value = false
+		default:
+			return bad("bool")
 		}
-		return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitGUID, Type: types.GUID, Value: g, Raw: it.lit + "(" + raw + ")"}
-	case types.Dynamic:
-		lp := p.next()
-		v := p.dynamicValue()
-		rp := p.cur()
-		p.expect(RPAREN)
-		kind := LitDynamic
-		if v == nil {
-			kind = LitDynamic
+		lit.Kind = LitBool
+	case types.Int, types.Long:
+		v, ok := parseSignedInt(inner)
+		if !ok || t == types.Int && (v < math.MinInt32 || v > math.MaxInt32) {
+			return bad(t.String())
 		}
-		return &Literal{ValuePos: it.pos, EndPos: rp.end, Kind: kind, Type: types.Dynamic, Value: v, Raw: p.text[it.pos:rp.end], ValueText: p.text[lp.end:rp.pos]}
-	case types.String:
-		p.p = start
-		return nil
-	}
-	// bool, int, long, real, decimal: one (possibly signed) literal or null.
-	p.next() // (
-	neg := false
-	if p.is(SUB) {
-		neg = true
-		p.next()
-	} else if p.is(ADD) {
-		p.next()
-	}
-	v := p.cur()
-	var lit *Literal
-	switch {
-	case v.tok == IDENT && v.lit == "null":
-		p.next()
-		lit = &Literal{ValuePos: it.pos, Kind: LitNull, Type: t}
-	case t == types.Bool && v.tok == IDENT && (strings.EqualFold(v.lit, "true") || strings.EqualFold(v.lit, "false")):
-		p.next()
-		lit = &Literal{ValuePos: it.pos, Kind: LitBool, Type: t, Value: strings.EqualFold(v.lit, "true")}
-	case (v.tok == INT || v.tok == REAL) && t != types.Bool:
-		p.next()
-		switch t {
-		case types.Int, types.Long:
-			n, err := strconv.ParseInt(v.lit, 0, 64)
-			if err != nil {
-				f, ferr := strconv.ParseFloat(v.lit, 64)
-				if ferr != nil {
-					p.errorAt(v.pos, v.end, CodeBadLiteral, "Invalid %s literal '%s'", t, v.lit)
-				}
-				n = int64(f)
-			}
-			if neg {
-				n = -n
-			}
-			kind := LitLong
-			if t == types.Int {
-				kind = LitInt
-			}
-			lit = &Literal{ValuePos: it.pos, Kind: kind, Type: t, Value: n}
-		case types.Real:
-			f, _ := strconv.ParseFloat(v.lit, 64)
-			if neg {
-				f = -f
-			}
-			lit = &Literal{ValuePos: it.pos, Kind: LitReal, Type: t, Value: f}
-		case types.Decimal:
-			s := v.lit
-			if neg {
-				s = "-" + s
-			}
-			lit = &Literal{ValuePos: it.pos, Kind: LitDecimal, Type: t, Value: s}
+		lit.Kind, lit.Value = LitLong, v
+		if t == types.Int {
+			lit.Kind = LitInt
 		}
-	case v.tok == IDENT && t == types.Real && (v.lit == "nan" || v.lit == "NaN" || v.lit == "inf" || v.lit == "infinity" || v.lit == "Infinity"):
-		p.next()
-		f := math.NaN()
-		if v.lit != "nan" && v.lit != "NaN" {
-			f = math.Inf(1)
-			if neg {
-				f = math.Inf(-1)
-			}
+	case types.Real:
+		v, ok := parseReal(inner)
+		if !ok {
+			return bad("real")
 		}
-		lit = &Literal{ValuePos: it.pos, Kind: LitReal, Type: t, Value: f}
+		lit.Kind, lit.Value = LitReal, v
+	case types.Decimal:
+		s := strings.ReplaceAll(inner, " ", "")
+		if _, err := strconv.ParseFloat(strings.TrimPrefix(s, "+"), 64); err != nil || strings.ContainsAny(s, "xXnN") {
+			return bad("decimal")
+		}
+		lit.Kind, lit.Value = LitDecimal, strings.TrimPrefix(s, "+")
 	default:
-		// Not a literal: a conversion call such as int(x) is not valid
-		// KQL, but leave it to the caller as a call.
-		p.p = start
-		return nil
+		return bad(it.val)
 	}
-	rp := p.cur()
-	if rp.tok != RPAREN {
-		p.p = start
-		return nil
-	}
-	p.next()
-	lit.EndPos = rp.end
-	lit.Raw = p.text[it.pos:rp.end]
 	return lit
 }
 
+// parseSignedInt reads [+-]digits or [+-]0xhex.
+func parseSignedInt(s string) (int64, bool) {
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = strings.TrimSpace(s[1:])
+	}
+	if s == "" || s[0] == '+' || s[0] == '-' {
+		return 0, false
+	}
+	var u uint64
+	var err error
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		u, err = strconv.ParseUint(s[2:], 16, 64)
+	} else {
+		u, err = strconv.ParseUint(s, 10, 64)
+	}
+	if err != nil || u > 1<<63 || u == 1<<63 && !neg {
+		return 0, false
+	}
+	if neg {
+		return -int64(u), true
+	}
+	return int64(u), true
+}
+
+// parseReal reads a number, nan, inf, +inf or -inf.
+func parseReal(s string) (float64, bool) {
+	switch strings.ToLower(strings.ReplaceAll(s, " ", "")) {
+	case "nan":
+		return math.NaN(), true
+	case "inf", "+inf", "infinity", "+infinity":
+		return math.Inf(1), true
+	case "-inf", "-infinity":
+		return math.Inf(-1), true
+	}
+	s = strings.ReplaceAll(s, " ", "")
+	if u := strings.TrimLeft(s, "+-"); u == "" || !isDigit(u[0]) || len(s)-len(u) > 1 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
+}
+
+// canonicalGUID returns the lower-case 8-4-4-4-12 form of a guid written
+// with or without dashes or braces.
 func canonicalGUID(s string) (string, bool) {
-	h := strings.ToLower(strings.NewReplacer("-", "", "{", "", "}", "").Replace(s))
-	if len(h) != 32 {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+		s = s[1 : len(s)-1]
+	}
+	h := strings.ToLower(strings.ReplaceAll(s, "-", ""))
+	if len(h) != 32 || len(s) != 32 && len(s) != 36 {
+		return s, false
+	}
+	if len(s) == 36 && (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
 		return s, false
 	}
 	for _, c := range h {
@@ -395,10 +435,52 @@ func canonicalGUID(s string) (string, bool) {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], true
 }
 
-// dynamicValue parses the JSON-like body of dynamic(…): objects, arrays,
-// numbers, strings, true/false/null and typed literals, into a Go tree.
+// stringLiteral parses one or more adjacent string literals into one.
+func (p *parser) stringLiteral() *Literal {
+	first := p.next()
+	val, end := first.val, first.end
+	if p.is(STRING) {
+		var sb strings.Builder
+		sb.WriteString(val)
+		for p.is(STRING) {
+			it := p.next()
+			sb.WriteString(it.val)
+			end = it.end
+		}
+		val = sb.String()
+	}
+	return &Literal{ValuePos: first.pos, EndPos: end, Kind: LitString, Type: types.String, Value: val, Raw: p.text[first.pos:end]}
+}
+
+// dynamicLiteral parses `dynamic(json)`.
+func (p *parser) dynamicLiteral() Expr {
+	it := p.next()
+	lp := p.next()
+	var v any
+	if !p.is(RPAREN) {
+		v = p.dynamicValue()
+	} else {
+		p.expected("dynamic value")
+	}
+	p.closeParen(RPAREN)
+	end := p.prevEnd()
+	valueText := p.text[lp.end:end]
+	if last := p.toks[p.p-1]; last.tok == RPAREN && last.pos >= lp.end {
+		valueText = p.text[lp.end:last.pos]
+	}
+	return &Literal{ValuePos: it.pos, EndPos: end, Kind: LitDynamic, Type: types.Dynamic, Value: v,
+		Raw: p.text[it.pos:end], ValueText: valueText}
+}
+
+// dynamicValue parses the JSON-like body of dynamic(…) into a Go tree:
+// objects with string keys, arrays, numbers, strings, true/false/null,
+// and datetime, timespan, guid and numeric literals, which become the
+// values Kusto stores for them (datetimes and timespans as strings).
 func (p *parser) dynamicValue() any {
-	p.enter()
+	if !p.enter() {
+		p.leave()
+		return nil
+	}
 	defer p.leave()
 	it := p.cur()
 	switch it.tok {
@@ -406,25 +488,21 @@ func (p *parser) dynamicValue() any {
 		p.next()
 		m := map[string]any{}
 		for !p.is(RBRACE) && !p.is(EOF) {
-			k := p.cur()
-			var key string
-			switch k.tok {
-			case STRING, IDENT:
-				key = k.lit
-				p.next()
-			default:
-				p.unexpected()
-				p.skipTo(RBRACE)
-				continue
+			if !p.is(STRING) {
+				p.expected("string key")
+				p.skipUntil(COMMA, RBRACE)
+			} else {
+				key := p.stringLiteral().Value.(string)
+				p.expect(COLON)
+				m[key] = p.dynamicValue()
 			}
-			p.expect(COLON)
-			m[key] = p.dynamicValue()
 			if !p.is(COMMA) {
 				break
 			}
 			p.next()
+			p.noTrailingComma(RBRACE, "string key")
 		}
-		p.expect(RBRACE)
+		p.closeParen(RBRACE)
 		return m
 	case LBRACK:
 		p.next()
@@ -435,27 +513,70 @@ func (p *parser) dynamicValue() any {
 				break
 			}
 			p.next()
+			p.noTrailingComma(RBRACK, "dynamic value")
 		}
-		p.expect(RBRACK)
+		p.closeParen(RBRACK)
 		return arr
-	case RPAREN:
-		return nil
+	case STRING:
+		return p.stringLiteral().Value
+	case INT, REAL, TIMESPAN, TYPED:
+		return DynamicOf(p.constant())
+	case SUB:
+		if nx := p.peek(1).tok; nx == INT || nx == REAL || nx == TIMESPAN {
+			p.next()
+			l := p.constant()
+			if neg, ok := negateLiteral(l); ok {
+				return DynamicOf(neg)
+			}
+			return DynamicOf(l)
+		}
+	case IDENT:
+		switch {
+		case isBoolWord(it.val):
+			p.next()
+			return it.val[0] == 't' || it.val[0] == 'T'
+		case it.val == "null":
+			p.next()
+			return nil
+		case it.val == "dynamic" && p.peek(1).tok == LPAREN:
+			return p.dynamicLiteral().(*Literal).Value
+		}
 	}
-	x := p.unaryExpr()
-	l, ok := x.(*Literal)
-	if !ok {
-		p.errorAt(x.Pos(), x.End(), CodeBadLiteral, "Only constants are allowed in a dynamic literal")
-		return nil
+	p.errorAt(it.pos, it.end, CodeBadLiteral, "Expected: a constant in dynamic literal, found %s", p.tokenText(it))
+	switch it.tok {
+	case COMMA, RPAREN, RBRACK, RBRACE, EOF, PIPE, SEMI:
+	default:
+		p.next()
 	}
-	return DynamicOf(l)
+	return nil
+}
+
+// constant parses one numeric, timespan or typed literal token.
+func (p *parser) constant() *Literal {
+	it := p.next()
+	var x Expr
+	switch it.tok {
+	case INT, REAL:
+		x = p.numberLiteral(it)
+	case TIMESPAN:
+		x = p.timespanToken(it)
+	default:
+		x = p.typedLiteral(it)
+	}
+	if l, ok := x.(*Literal); ok {
+		return l
+	}
+	p.errorAt(it.pos, it.end, CodeBadLiteral, "Expected: a constant in dynamic literal, found %s", p.tokenText(it))
+	return &Literal{ValuePos: it.pos, EndPos: it.end, Kind: LitNull, Type: types.Null}
 }
 
 // DynamicOf converts a scalar literal to its value inside a dynamic tree,
-// as Kusto prints it (datetimes and timespans become strings).
+// as Kusto stores it: datetimes and timespans become their string forms,
+// decimals become reals.
 func DynamicOf(l *Literal) any {
 	switch v := l.Value.(type) {
 	case time.Time:
-		return v.UTC().Format("2006-01-02T15:04:05.0000000Z")
+		return FormatDateTime(v)
 	case time.Duration:
 		return FormatTimespan(v)
 	case nil:
@@ -469,6 +590,12 @@ func DynamicOf(l *Literal) any {
 	return l.Value
 }
 
+// FormatDateTime renders a datetime as Kusto prints it:
+// 2015-01-01T00:00:00.0000000Z.
+func FormatDateTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.0000000Z")
+}
+
 // FormatTimespan renders a duration in Kusto's [-][d.]hh:mm:ss[.fffffff].
 func FormatTimespan(d time.Duration) string {
 	neg := d < 0
@@ -476,8 +603,9 @@ func FormatTimespan(d time.Duration) string {
 	if neg {
 		ticks = -ticks
 	}
-	days := ticks / 864000000000
-	rest := ticks % 864000000000
+	const day = 864000000000
+	days := ticks / day
+	rest := ticks % day
 	h := rest / 36000000000
 	m := rest / 600000000 % 60
 	s := rest / 10000000 % 60
@@ -487,7 +615,8 @@ func FormatTimespan(d time.Duration) string {
 		sb.WriteByte('-')
 	}
 	if days > 0 {
-		sb.WriteString(strconv.FormatInt(days, 10) + ".")
+		sb.WriteString(strconv.FormatInt(days, 10))
+		sb.WriteByte('.')
 	}
 	sb.WriteString(pad2(h) + ":" + pad2(m) + ":" + pad2(s))
 	if f > 0 {

@@ -1,65 +1,141 @@
 package syntax
 
 import (
-	"encoding/json"
-	"fmt"
+	"math"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goshawk-sec/goshawk/kql/types"
 )
 
-// Print renders a node as KQL text. The output parses back to the same
-// tree (positions aside): Print(Parse(Print(Parse(q)))) == Print(Parse(q)).
+// Print renders a node as KQL text. For a tree the parser built, the text
+// parses back to the same tree, positions and spellings aside: literals
+// keep their source text when it still denotes their value, and nothing
+// else of the layout is kept. Statements are separated by ";" and a line
+// break; a top-level pipeline puts each operator on its own line; nested
+// pipelines stay on one line. A tree built by hand gets the parentheses its
+// structure needs.
 func Print(n Node) string {
 	p := &printer{}
 	p.node(n)
 	return p.sb.String()
 }
 
-type printer struct{ sb strings.Builder }
+type printer struct {
+	sb strings.Builder
+	// inline counts the enclosing groups (parentheses, braces, argument
+	// lists); pipelines inside them are printed on one line.
+	inline int
+}
 
 func (p *printer) w(s string) { p.sb.WriteString(s) }
 
 func (p *printer) node(n Node) {
 	switch n := n.(type) {
+	case nil:
 	case *Script:
 		for i, st := range n.Stmts {
 			if i > 0 {
 				p.w(";\n")
 			}
-			p.node(st)
+			p.stmt(st)
 		}
 	case Stmt:
 		p.stmt(n)
 	case Expr:
-		p.expr(n)
+		p.expr(n, precPipe)
 	case Operator:
 		p.op(n)
+	case *PatternRule:
+		p.patternRule(n)
 	}
 }
+
+// ---------------------------------------------------------------------------
+// Statements
 
 func (p *printer) stmt(s Stmt) {
 	switch s := s.(type) {
 	case *LetStmt:
 		p.w("let ")
-		p.ident(s.Name)
+		p.name(s.Name)
 		p.w(" = ")
-		p.expr(s.Value)
+		p.expr(s.Value, precPipe)
 	case *SetStmt:
-		p.w("set " + s.Name.Name)
+		p.w("set ")
+		p.word(s.Name)
 		if s.Value != nil {
 			p.w(" = ")
-			p.expr(s.Value)
+			if id, ok := s.Value.(*Ident); ok {
+				p.word(id)
+			} else {
+				p.expr(s.Value, precExpr)
+			}
 		}
 	case *DeclareStmt:
 		p.w("declare query_parameters")
 		p.params(s.Params)
 	case *PatternStmt:
 		p.w("declare pattern ")
-		p.ident(s.Name)
+		p.name(s.Name)
+		if s.Params != nil {
+			p.w(" = ")
+			p.params(s.Params)
+			if s.Path != nil {
+				p.w("[")
+				p.param(s.Path)
+				p.w("]")
+			}
+			p.w(" {")
+			for _, r := range s.Rules {
+				p.w(" ")
+				p.patternRule(r)
+			}
+			p.w(" }")
+		}
+	case *AliasStmt:
+		p.w("alias database ")
+		p.name(s.Name)
+		p.w(" = ")
+		p.expr(s.Value, precExpr)
+	case *RestrictStmt:
+		p.w("restrict access to (")
+		p.list(s.Entities, precPostfix)
+		p.w(")")
 	case *ExprStmt:
-		p.expr(s.X)
+		p.expr(s.X, precPipe)
 	}
+}
+
+func (p *printer) patternRule(r *PatternRule) {
+	p.w("(")
+	p.list(r.Args, precPostfix)
+	p.w(")")
+	if r.Path != nil {
+		p.w(".[")
+		p.expr(r.Path, precPostfix)
+		p.w("]")
+	}
+	p.w(" = ")
+	p.body(r.Body)
+	p.w(";")
+}
+
+// body prints `{ stmt; …; stmt }`.
+func (p *printer) body(stmts []Stmt) {
+	p.inline++
+	p.w("{ ")
+	for i, st := range stmts {
+		if i > 0 {
+			p.w("; ")
+		}
+		p.stmt(st)
+	}
+	p.w(" }")
+	p.inline--
 }
 
 func (p *printer) params(ps []*Param) {
@@ -68,573 +144,708 @@ func (p *printer) params(ps []*Param) {
 		if i > 0 {
 			p.w(", ")
 		}
-		p.ident(prm.Name)
-		switch {
-		case prm.Tabular && prm.Columns == nil:
-			p.w(":(*)")
-		case prm.Tabular:
-			p.w(":(")
-			p.columns(prm.Columns)
-			p.w(")")
-		case prm.Type != nil:
-			p.w(":" + prm.Type.Type.String())
-		}
-		if prm.Default != nil {
-			p.w(" = ")
-			p.expr(prm.Default)
-		}
+		p.param(prm)
 	}
 	p.w(")")
 }
 
-func (p *printer) columns(cs []*ColumnDecl) {
+func (p *printer) param(prm *Param) {
+	p.name(prm.Name)
+	p.w(":")
+	switch {
+	case prm.Tabular && prm.Columns == nil:
+		p.w("(*)")
+	case prm.Tabular:
+		p.w("(")
+		p.columnDecls(prm.Columns)
+		p.w(")")
+	default:
+		p.typeExpr(prm.Type)
+	}
+	if prm.Default != nil {
+		p.w(" = ")
+		p.expr(prm.Default, precExpr)
+	}
+}
+
+func (p *printer) typeExpr(t *TypeExpr) {
+	switch {
+	case t == nil:
+		p.w("unknown")
+	case t.Raw != "":
+		p.w(t.Raw)
+	default:
+		p.w(t.Type.String())
+	}
+}
+
+func (p *printer) columnDecl(c *ColumnDecl) {
+	p.name(c.Name)
+	p.w(":")
+	p.typeExpr(c.Type)
+}
+
+func (p *printer) columnDecls(cs []*ColumnDecl) {
 	for i, c := range cs {
 		if i > 0 {
 			p.w(", ")
 		}
-		p.ident(c.Name)
-		p.w(":" + c.Type.Type.String())
+		p.columnDecl(c)
 	}
 }
 
-func isPlainName(s string) bool {
+// ---------------------------------------------------------------------------
+// Names
+
+// reservedWords are the names that must be written ['quoted'] where the
+// parser looks for a keyword: literals, statement and source keywords,
+// operator words and the clause words of operators.
+var reservedWords = map[string]bool{
+	"true": true, "True": true, "TRUE": true, "false": true, "False": true, "FALSE": true, "null": true,
+	"and": true, "or": true, "let": true, "set": true, "declare": true, "alias": true, "restrict": true,
+	"print": true, "range": true, "union": true, "search": true, "find": true, "evaluate": true,
+	"datatable": true, "externaldata": true, "external_data": true, "dynamic": true, "typeof": true, "view": true,
+	"by": true, "on": true, "with": true, "of": true, "to": true, "from": true, "step": true, "limit": true,
+	"default": true, "asc": true, "desc": true, "nulls": true, "first": true, "last": true, "where": true,
+	"project": true, "in": true, "in~": true, "between": true, "has_any": true, "has_all": true,
+	"matches": true, "others": true, "granny": true, "optional": true, "output": true, "as": true,
+	"kind": true, "hint": true,
+}
+
+func init() {
+	for w := range stringOps {
+		reservedWords[w] = true
+	}
+	for w := range globalParams {
+		reservedWords[w] = true
+	}
+}
+
+// isPlainIdent reports whether s lexes as one identifier token.
+func isPlainIdent(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i, r := range s {
-		if !(r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+	l := &lexer{src: s}
+	it := l.next()
+	return it.tok == IDENT && int(it.end) == len(s) && it.val == s && len(l.errs) == 0
+}
+
+// isPattern reports a wildcard name such as Device* or *.
+func isPattern(s string) bool {
+	if !strings.Contains(s, "*") {
+		return false
+	}
+	for _, part := range strings.Split(s, "*") {
+		if part != "" && !isPlainIdent(part) && strings.Trim(part, "0123456789") != "" {
 			return false
 		}
 	}
 	return true
 }
 
-func (p *printer) ident(id *Ident) {
-	if !id.Quoted && (isPlainName(id.Name) || strings.ContainsAny(id.Name, "*")) {
+// name prints a column, table or variable name, quoting it when it is no
+// plain identifier or could be read as a keyword.
+func (p *printer) name(id *Ident) {
+	if id == nil {
+		return
+	}
+	if !id.Quoted && (isPlainIdent(id.Name) && !reservedWords[id.Name] || isPattern(id.Name)) {
 		p.w(id.Name)
 		return
 	}
-	p.w("[" + quote(id.Name) + "]")
+	p.quotedName(id.Name)
 }
 
-func quote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-func (p *printer) list(xs []Expr) {
-	for i, x := range xs {
-		if i > 0 {
-			p.w(", ")
-		}
-		p.expr(x)
+// word prints a name where a bare word is expected (function names,
+// parameter names and values, chart names, query options).
+func (p *printer) word(id *Ident) {
+	if id == nil {
+		return
 	}
+	n := id.Name
+	if !id.Quoted && (isPlainIdent(n) || isPattern(n) || isDotted(n)) {
+		p.w(n)
+		return
+	}
+	p.quotedName(n)
 }
 
-func (p *printer) expr(x Expr) {
+func isDotted(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, part := range parts {
+		if !isPlainIdent(part) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *printer) quotedName(s string) {
+	p.w("[")
+	p.w(quoteString(s))
+	p.w("]")
+}
+
+// quoteString writes s as a double-quoted KQL string literal.
+func quoteString(s string) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"':
+			sb.WriteString(`\"`)
+		case '\\':
+			sb.WriteString(`\\`)
+		case '\n':
+			sb.WriteString(`\n`)
+		case '\r':
+			sb.WriteString(`\r`)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+// Precedence levels, loosest first.
+const (
+	precPipe    = iota // a pipeline or a tabular source keyword
+	precExpr           // any scalar expression (or)
+	precAnd            // and
+	precEq             // == != <> in between
+	precRel            // < > <= >=
+	precAdd            // + -
+	precMul            // * / %
+	precStr            // string operators
+	precUnary          // - +
+	precPostfix        // calls, selectors, operands
+)
+
+func binaryPrec(op string) int {
+	switch op {
+	case "or":
+		return precExpr
+	case "and":
+		return precAnd
+	case "==", "!=", "<>":
+		return precEq
+	case "<", ">", "<=", ">=":
+		return precRel
+	case "+", "-":
+		return precAdd
+	case "*", "/", "%":
+		return precMul
+	}
+	return precStr
+}
+
+func exprPrec(x Expr) int {
 	switch x := x.(type) {
-	case nil:
-	case *Ident:
-		p.ident(x)
+	case *PipeExpr, *PrintExpr, *RangeExpr, *UnionExpr, *SearchExpr, *FindExpr, *FuncLit:
+		return precPipe
+	case *NamedExpr:
+		return precPipe
+	case *BinaryExpr:
+		return binaryPrec(x.Op)
+	case *InExpr, *BetweenExpr:
+		return precEq
+	case *UnaryExpr:
+		return precUnary
 	case *Literal:
-		p.literal(x)
+		if l := x; l.Kind == LitLong || l.Kind == LitReal || l.Kind == LitTimeSpan {
+			// A negative number prints with its sign.
+			if s := literalText(l); strings.HasPrefix(s, "-") {
+				return precUnary
+			}
+		}
+	}
+	return precPostfix
+}
+
+// opText maps a canonical operator to a spelling Kusto accepts.
+func opText(op string) string {
+	switch op {
+	case "like_cs":
+		return "likecs"
+	case "notlike_cs":
+		return "notlikecs"
+	}
+	return op
+}
+
+// expr prints x, in parentheses when it binds looser than min.
+func (p *printer) expr(x Expr, min int) {
+	if x == nil {
+		return
+	}
+	if exprPrec(x) < min {
+		p.inline++
+		p.w("(")
+		p.expr(x, precPipe)
+		p.w(")")
+		p.inline--
+		return
+	}
+	switch x := x.(type) {
+	case *Ident:
+		p.name(x)
+	case *Literal:
+		p.w(literalText(x))
+	case *BadExpr, *ContextualSource:
 	case *UnaryExpr:
 		p.w(x.Op)
-		p.expr(x.X)
+		if _, isUnary := x.X.(*UnaryExpr); isUnary || exprPrec(x.X) == precUnary {
+			p.w(" ")
+		}
+		p.expr(x.X, precUnary)
 	case *BinaryExpr:
-		p.w("(")
-		p.expr(x.X)
-		p.w(" " + x.Op + " ")
-		p.expr(x.Y)
-		p.w(")")
+		prec := binaryPrec(x.Op)
+		left, right := prec, prec+1
+		if prec == precEq || prec == precRel || prec == precStr {
+			left = prec + 1 // these do not chain
+		}
+		p.expr(x.X, left)
+		p.w(" " + opText(x.Op) + " ")
+		p.expr(x.Y, right)
 	case *InExpr:
-		p.w("(")
-		p.expr(x.X)
+		p.expr(x.X, precRel)
 		p.w(" " + x.Op + " (")
-		p.list(x.List)
-		p.w("))")
+		p.inline++
+		p.list(x.List, precPipe)
+		p.inline--
+		p.w(")")
 	case *BetweenExpr:
-		p.w("(")
-		p.expr(x.X)
+		p.expr(x.X, precRel)
 		if x.Not {
 			p.w(" !between (")
 		} else {
 			p.w(" between (")
 		}
-		p.expr(x.Lo)
+		p.inline++
+		p.expr(x.Lo, precExpr)
 		p.w(" .. ")
-		p.expr(x.Hi)
-		p.w("))")
-	case *CallExpr:
-		p.ident(x.Fun)
-		p.w("(")
-		p.list(x.Args)
+		p.expr(x.Hi, precExpr)
+		p.inline--
 		p.w(")")
+	case *CallExpr:
+		p.call(x)
 	case *StarExpr:
 		p.w("*")
 	case *ParenExpr:
-		switch x.X.(type) {
-		case *BinaryExpr, *InExpr, *BetweenExpr, *Literal, *Ident, *CallExpr, *ParenExpr:
-			// These print their own grouping (or need none).
-			p.expr(x.X)
-		default:
+		p.inline++
+		p.w("(")
+		p.expr(x.X, precPipe)
+		p.w(")")
+		p.inline--
+	case *ListExpr:
+		if x.Lparen.IsValid() {
 			p.w("(")
-			p.expr(x.X)
+		}
+		p.list(x.Elems, precExpr)
+		if x.Lparen.IsValid() {
 			p.w(")")
 		}
-	case *ListExpr:
-		p.w("(")
-		p.list(x.Elems)
-		p.w(")")
 	case *IndexExpr:
-		p.expr(x.X)
+		p.expr(x.X, precPostfix)
 		p.w("[")
-		p.expr(x.Index)
+		p.inline++
+		p.expr(x.Index, precExpr)
+		p.inline--
 		p.w("]")
 	case *SelectorExpr:
-		p.expr(x.X)
-		p.w(".")
-		p.ident(x.Sel)
-	case *NamedExpr:
-		if len(x.Names) == 1 && !x.Lparen.IsValid() {
-			p.ident(x.Names[0])
+		p.expr(x.X, precPostfix)
+		p.dot(x.X)
+		if x.Sel.Quoted || !isPlainIdent(x.Sel.Name) {
+			p.quotedName(x.Sel.Name)
 		} else {
-			p.w("(")
-			for i, n := range x.Names {
-				if i > 0 {
-					p.w(", ")
-				}
-				p.ident(n)
-			}
-			p.w(")")
+			p.w(x.Sel.Name)
 		}
-		p.w(" = ")
-		p.expr(x.Value)
+	case *NamedExpr:
+		p.namedExpr(x)
 	case *TypeExpr:
-		p.w(x.Type.String())
+		p.typeExpr(x)
+	case *ColumnPattern:
+		p.name(x.Name)
+		if x.Type != nil {
+			p.w(":")
+			p.typeExpr(x.Type)
+		}
 	case *FuncLit:
 		if x.View {
 			p.w("view ")
 		}
 		p.params(x.Params)
-		p.w(" { ")
-		for i, st := range x.Body {
-			if i > 0 {
-				p.w("; ")
-			}
-			p.stmt(st)
-		}
-		p.w(" }")
+		p.w(" ")
+		p.body(x.Body)
 	case *PipeExpr:
-		if _, ok := x.Source.(*ContextualSource); ok {
-			p.op(x.Op)
-			return
-		}
-		p.expr(x.Source)
-		p.w("\n| ")
-		p.op(x.Op)
-	case *ContextualSource:
+		p.pipe(x)
 	case *DataTableExpr:
-		p.w("datatable(")
-		p.columns(x.Columns)
+		p.w("datatable")
+		p.opParams(x.Params)
+		p.w("(")
+		p.columnDecls(x.Columns)
 		p.w(") [")
-		p.list(x.Values)
+		p.inline++
+		p.list(x.Values, precExpr)
+		p.inline--
 		p.w("]")
 	case *ExternalDataExpr:
-		p.w("externaldata(")
-		p.columns(x.Columns)
+		p.w("externaldata")
+		p.opParams(x.Params)
+		p.w("(")
+		p.columnDecls(x.Columns)
 		p.w(") [")
-		p.list(x.URIs)
+		p.inline++
+		p.list(x.URIs, precExpr)
+		p.inline--
 		p.w("]")
-		if len(x.With) > 0 {
-			p.w(" with (")
-			p.opParams(x.With, ", ")
-			p.w(")")
+		if x.With != nil {
+			p.w(" with ")
+			p.propList(x.With)
 		}
 	case *PrintExpr:
 		p.w("print ")
-		p.list(x.Exprs)
+		p.list(x.Exprs, precExpr)
 	case *RangeExpr:
 		p.w("range ")
-		p.ident(x.Name)
+		p.name(x.Name)
 		p.w(" from ")
-		p.expr(x.From)
+		p.expr(x.From, precExpr)
 		p.w(" to ")
-		p.expr(x.To)
+		p.expr(x.To, precExpr)
 		p.w(" step ")
-		p.expr(x.Step)
+		p.expr(x.Step, precExpr)
 	case *UnionExpr:
-		p.w("union ")
-		p.opParams(x.Params, " ")
-		p.list(x.Tables)
+		p.w("union")
+		p.opParams(x.Params)
+		p.w(" ")
+		p.list(x.Tables, precPostfix)
 	case *SearchExpr:
 		p.search(x)
 	case *FindExpr:
-		p.w("find ")
-		p.opParams(x.Params, " ")
-		if len(x.Tables) > 0 {
-			p.w("in (")
-			p.list(x.Tables)
-			p.w(") ")
-		}
-		p.w("where ")
-		p.expr(x.Pred)
-		if x.Project != nil {
-			p.w(" project ")
-			p.list(x.Project)
-		}
-	case *ColumnPattern:
-		p.ident(x.Name)
-		if x.Type != nil {
-			p.w(":" + x.Type.Type.String())
-		}
-	default:
-		p.w(fmt.Sprintf("/*%T*/", x))
+		p.find(x)
 	}
 }
 
-func (p *printer) search(x *SearchExpr) {
-	p.w("search ")
-	p.opParams(x.Params, " ")
-	if len(x.Tables) > 0 {
-		p.w("in (")
-		p.list(x.Tables)
-		p.w(") ")
+// dot writes the '.' of a selector or dotted call; after a number it
+// keeps a space so that `1 .x` does not lex as a real.
+func (p *printer) dot(x Expr) {
+	if _, ok := x.(*Literal); ok {
+		p.w(" .")
+		return
 	}
-	p.expr(x.Pred)
+	p.w(".")
 }
 
-func (p *printer) literal(l *Literal) {
-	switch l.Kind {
-	case LitNull:
-		if l.Type.String() == "null" || l.Type.String() == "unknown" {
-			p.w("null")
-		} else {
-			p.w(l.Type.String() + "(null)")
-		}
-		return
-	case LitBool:
-		p.w(strconv.FormatBool(l.Value.(bool)))
-		return
-	case LitLong:
-		v := l.Value.(int64)
-		if v < 0 {
-			p.w("(" + strconv.FormatInt(v, 10) + ")")
-			return
-		}
-		p.w(strconv.FormatInt(v, 10))
-		return
-	case LitInt:
-		p.w("int(" + strconv.FormatInt(l.Value.(int64), 10) + ")")
-		return
-	case LitReal:
-		p.w("real(" + strconv.FormatFloat(l.Value.(float64), 'g', -1, 64) + ")")
-		return
-	case LitDecimal:
-		p.w("decimal(" + l.Value.(string) + ")")
-		return
-	case LitString:
-		p.w(quote(l.Value.(string)))
-		return
-	case LitDateTime:
-		p.w("datetime(" + l.Value.(time.Time).UTC().Format("2006-01-02T15:04:05.9999999Z") + ")")
-		return
-	case LitTimeSpan:
-		p.w("timespan(" + FormatTimespan(l.Value.(time.Duration)) + ")")
-		return
-	case LitGUID:
-		p.w("guid(" + l.Value.(string) + ")")
-		return
-	case LitDynamic:
-		b, err := json.Marshal(l.Value)
-		if err != nil {
-			b = []byte("null")
-		}
-		p.w("dynamic(" + string(b) + ")")
-		return
-	}
-	p.w(l.Raw)
-}
-
-func (p *printer) opParams(ps []*OpParam, sep string) {
-	for i, prm := range ps {
-		if i > 0 {
-			p.w(sep)
-		}
-		p.w(prm.Name.Name + "=")
-		p.expr(prm.Value)
-		if sep == " " {
-			p.w(" ")
-		}
-	}
-}
-
-func (p *printer) sortKey(k *SortKey) {
-	p.expr(k.X)
-	if k.Desc {
-		p.w(" desc")
-	} else {
-		p.w(" asc")
-	}
-	if k.NullsFirst {
-		p.w(" nulls first")
-	} else {
-		p.w(" nulls last")
-	}
-}
-
-func (p *printer) idents(ids []*Ident) {
-	for i, id := range ids {
+func (p *printer) list(xs []Expr, min int) {
+	for i, x := range xs {
 		if i > 0 {
 			p.w(", ")
 		}
-		p.ident(id)
+		if n, ok := x.(*NamedExpr); ok {
+			p.namedExpr(n)
+			continue
+		}
+		p.expr(x, min)
 	}
 }
 
-func (p *printer) sub(x Expr) {
+func (p *printer) namedExpr(x *NamedExpr) {
+	if len(x.Names) == 1 && !x.Lparen.IsValid() {
+		p.name(x.Names[0])
+	} else {
+		p.w("(")
+		for i, n := range x.Names {
+			if i > 0 {
+				p.w(", ")
+			}
+			p.name(n)
+		}
+		p.w(")")
+	}
+	p.w(" = ")
+	p.expr(x.Value, precExpr)
+}
+
+// callNames are function names that need quoting in a call because the
+// parser reads them as literal or source keywords.
+var callNames = map[string]bool{
+	"dynamic": true, "typeof": true, "datatable": true, "externaldata": true, "external_data": true,
+	"true": true, "True": true, "TRUE": true, "false": true, "False": true, "FALSE": true, "null": true,
+}
+
+func (p *printer) call(x *CallExpr) {
+	if x.Recv != nil {
+		p.expr(x.Recv, precPostfix)
+		p.dot(x.Recv)
+	}
+	if x.Fun != nil && (callNames[x.Fun.Name] && !(x.Fun.Name == "typeof" && !x.Fun.Quoted) || typedWords[x.Fun.Name]) {
+		p.quotedName(x.Fun.Name)
+	} else {
+		p.word(x.Fun)
+	}
 	p.w("(")
-	p.expr(x)
+	p.inline++
+	for i, a := range x.Args {
+		if i > 0 {
+			p.w(", ")
+		}
+		switch a := a.(type) {
+		case *NamedExpr:
+			p.name(a.Names[0])
+			p.w(" = ")
+			p.expr(a.Value, precPipe)
+		default:
+			p.expr(a, precPipe)
+		}
+	}
+	p.inline--
 	p.w(")")
 }
 
-func (p *printer) op(o Operator) {
-	p.w(o.Name() + " ")
-	switch o := o.(type) {
-	case *WhereOp:
-		p.expr(o.Pred)
-	case *ExtendOp:
-		p.list(o.Exprs)
-	case *ProjectOp:
-		p.list(o.Exprs)
-	case *ProjectAwayOp:
-		p.idents(o.Columns)
-	case *ProjectKeepOp:
-		p.idents(o.Columns)
-	case *ProjectByNamesOp:
-		p.list(o.Exprs)
-	case *ProjectRenameOp:
-		for i, n := range o.Exprs {
-			if i > 0 {
-				p.w(", ")
-			}
-			p.expr(n)
-		}
-	case *ProjectReorderOp:
-		for i, c := range o.Columns {
-			if i > 0 {
-				p.w(", ")
-			}
-			p.ident(c)
-			if i < len(o.Order) && o.Order[i] != "" {
-				p.w(" " + o.Order[i])
-			}
-		}
-	case *SummarizeOp:
-		p.opParams(o.Params, " ")
-		p.list(o.Aggs)
-		if len(o.By) > 0 {
-			p.w(" by ")
-			p.list(o.By)
-		}
-	case *SortOp:
-		p.opParams(o.Params, " ")
-		p.w("by ")
-		for i, k := range o.Keys {
-			if i > 0 {
-				p.w(", ")
-			}
-			p.sortKey(k)
-		}
-	case *TopOp:
-		p.expr(o.N)
-		p.w(" by ")
-		p.sortKey(o.Key)
-	case *TakeOp:
-		p.expr(o.N)
-	case *DistinctOp:
-		p.list(o.Exprs)
-	case *CountOp, *GetSchemaOp, *ConsumeOp:
-	case *JoinOp:
-		p.opParams(o.Params, " ")
-		p.sub(unparen(o.Right))
-		if o.On != nil {
-			p.w(" on ")
-			p.list(o.On)
-		}
-		if o.Where != nil {
-			p.w(" where ")
-			p.expr(o.Where)
-		}
-	case *LookupOp:
-		p.opParams(o.Params, " ")
-		p.sub(unparen(o.Right))
-		p.w(" on ")
-		p.list(o.On)
-	case *UnionOp:
-		p.opParams(o.Params, " ")
-		p.list(o.Tables)
-	case *MvExpandOp, *MvApplyOp:
-		var params []*OpParam
-		var items []*MvExpandItem
-		var limit Expr
-		if m, ok := o.(*MvExpandOp); ok {
-			params, items, limit = m.Params, m.Items, m.Limit
+// pipe prints a pipeline; at the top level each operator goes on its own
+// line.
+func (p *printer) pipe(x *PipeExpr) {
+	if _, ok := x.Source.(*ContextualSource); !ok {
+		p.expr(x.Source, precPipe)
+		if p.inline > 0 {
+			p.w(" | ")
 		} else {
-			m := o.(*MvApplyOp)
-			params, items, limit = m.Params, m.Items, m.Limit
+			p.w("\n| ")
 		}
-		p.opParams(params, " ")
-		for i, it := range items {
-			if i > 0 {
-				p.w(", ")
-			}
-			p.expr(it.X)
-			if it.To != nil {
-				p.w(" to typeof(" + it.To.Type.String() + ")")
-			}
-		}
-		if limit != nil {
-			p.w(" limit ")
-			p.expr(limit)
-		}
-		if m, ok := o.(*MvApplyOp); ok {
-			p.w(" on ")
-			p.sub(unparen(m.Sub))
-		}
-	case *ParseOp:
-		p.opParams(o.Params, " ")
-		p.expr(o.X)
-		p.w(" with ")
-		for i, e := range o.Pattern {
-			if i > 0 {
-				p.w(" ")
-			}
-			p.expr(e)
-		}
-	case *ParseKVOp:
-		p.expr(o.X)
-		p.w(" as (")
-		p.columns(o.Columns)
+	}
+	p.op(x.Op)
+}
+
+func (p *printer) search(x *SearchExpr) {
+	p.w("search")
+	p.opParams(x.Params)
+	if x.Tables != nil {
+		p.w(" in (")
+		p.list(x.Tables, precPostfix)
 		p.w(")")
-		if len(o.With) > 0 {
-			p.w(" with (")
-			p.opParams(o.With, ", ")
-			p.w(")")
-		}
-	case *EvaluateOp:
-		p.opParams(o.Params, " ")
-		p.expr(o.Call)
-		if len(o.Schema) > 0 {
-			p.w(" : (")
-			p.columns(o.Schema)
-			p.w(")")
-		}
-	case *RenderOp:
-		if o.Chart != nil {
-			p.ident(o.Chart)
-		}
-	case *MakeSeriesOp:
-		p.opParams(o.Params, " ")
-		for i, a := range o.Aggs {
-			if i > 0 {
-				p.w(", ")
-			}
-			p.expr(a.X)
-			if a.Default != nil {
-				p.w(" default = ")
-				p.expr(a.Default)
-			}
-		}
-		p.w(" on ")
-		p.expr(o.On)
-		if o.From != nil {
-			p.w(" from ")
-			p.expr(o.From)
-		}
-		if o.To != nil {
-			p.w(" to ")
-			p.expr(o.To)
-		}
-		p.w(" step ")
-		p.expr(o.Step)
-		if len(o.By) > 0 {
-			p.w(" by ")
-			p.list(o.By)
-		}
-	case *AsOp:
-		p.opParams(o.Params, " ")
-		p.ident(o.Table)
-	case *SerializeOp:
-		p.list(o.Exprs)
-	case *InvokeOp:
-		p.expr(o.Call)
-	case *PartitionOp:
-		p.opParams(o.Params, " ")
-		p.w("by ")
-		p.ident(o.By)
-		p.w(" ")
-		p.sub(unparen(o.Sub))
-	case *TopNestedOp:
-		for i, lv := range o.Levels {
-			if i > 0 {
-				p.w(", top-nested ")
-			}
-			if lv.N != nil {
-				p.expr(lv.N)
-				p.w(" ")
-			}
-			p.w("of ")
-			p.expr(lv.Of)
-			if lv.Others != nil {
-				p.w(" with others = ")
-				p.expr(lv.Others)
-			}
-			p.w(" by ")
-			p.expr(lv.By)
-			if lv.Desc {
-				p.w(" desc")
-			} else {
-				p.w(" asc")
-			}
-		}
-	case *TopHittersOp:
-		p.expr(o.N)
-		p.w(" of ")
-		p.expr(o.Of)
-		if o.By != nil {
-			p.w(" by ")
-			p.expr(o.By)
-		}
-	case *SampleOp:
-		p.expr(o.N)
-	case *SampleDistinctOp:
-		p.expr(o.N)
-		p.w(" of ")
-		p.expr(o.Of)
-	case *FacetOp:
-		p.w("by ")
-		p.idents(o.By)
-		if o.With != nil {
-			p.w(" with ")
-			p.sub(unparen(o.With))
-		}
-	case *ForkOp:
-		for i, b := range o.Branches {
-			if i > 0 {
-				p.w(" ")
-			}
-			p.sub(unparen(b))
-		}
-	case *SearchOp:
-		p.sb.Reset()
-		p.search(o.Search)
+	}
+	p.w(" ")
+	p.expr(x.Pred, precExpr)
+}
+
+func (p *printer) find(x *FindExpr) {
+	p.w("find")
+	p.opParams(x.Params)
+	if x.Tables != nil {
+		p.w(" in (")
+		p.list(x.Tables, precPostfix)
+		p.w(")")
+	}
+	p.w(" where ")
+	p.expr(x.Pred, precExpr)
+	switch {
+	case x.ProjectSmart:
+		p.w(" project-smart")
+	case x.Project != nil:
+		p.w(" project ")
+		p.list(x.Project, precPostfix)
+	}
+	if x.ProjectAway != nil {
+		p.w(" project-away ")
+		p.list(x.ProjectAway, precPostfix)
 	}
 }
 
-func unparen(x Expr) Expr {
-	if pe, ok := x.(*ParenExpr); ok {
-		return pe.X
+// ---------------------------------------------------------------------------
+// Literals
+
+// literalText returns the text of a literal: its source text when that
+// still denotes its value, else a canonical spelling.
+func literalText(l *Literal) string {
+	if l.Raw != "" && rawDenotes(l) {
+		return l.Raw
 	}
-	return x
+	return canonicalLiteral(l)
+}
+
+// rawDenotes reports whether l.Raw, parsed alone, gives l's value (it may
+// be stale after a rewrite) and holds no comment.
+func rawDenotes(l *Literal) bool {
+	p := newParser(l.Raw)
+	if len(p.errs) > 0 || strings.Contains(l.Raw, "//") && hasComment(l.Raw) {
+		return false
+	}
+	x := p.unaryExpr()
+	r, ok := x.(*Literal)
+	return ok && p.is(EOF) && len(p.errs) == 0 && r.Kind == l.Kind && r.Type == l.Type && sameValue(r.Value, l.Value)
+}
+
+func hasComment(s string) bool {
+	l := &lexer{src: s}
+	for l.next().tok != EOF {
+	}
+	return l.comments
+}
+
+// sameValue compares literal values; NaN equals NaN.
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case float64:
+		b, ok := b.(float64)
+		return ok && (a == b && math.Signbit(a) == math.Signbit(b) || math.IsNaN(a) && math.IsNaN(b))
+	case time.Time:
+		b, ok := b.(time.Time)
+		return ok && a.Equal(b)
+	case map[string]any, []any:
+		return reflect.DeepEqual(a, b)
+	}
+	return a == b
+}
+
+var nullTypeNames = map[types.Type]string{
+	types.Bool: "bool", types.Int: "int", types.Long: "long", types.Real: "real", types.Decimal: "decimal",
+	types.DateTime: "datetime", types.TimeSpan: "timespan", types.GUID: "guid", types.Dynamic: "dynamic",
+}
+
+// canonicalLiteral spells a literal from its value.
+func canonicalLiteral(l *Literal) string {
+	switch l.Kind {
+	case LitNull:
+		if n, ok := nullTypeNames[l.Type]; ok {
+			return n + "(null)"
+		}
+		return "null"
+	case LitBool:
+		if v, _ := l.Value.(bool); v {
+			return "true"
+		}
+		return "false"
+	case LitLong:
+		v, _ := l.Value.(int64)
+		return strconv.FormatInt(v, 10)
+	case LitInt:
+		v, _ := l.Value.(int64)
+		return "int(" + strconv.FormatInt(v, 10) + ")"
+	case LitReal:
+		v, _ := l.Value.(float64)
+		return formatReal(v)
+	case LitDecimal:
+		v, _ := l.Value.(string)
+		return "decimal(" + v + ")"
+	case LitString:
+		v, _ := l.Value.(string)
+		q := quoteString(v)
+		if strings.HasPrefix(l.Raw, "h") || strings.HasPrefix(l.Raw, "H") {
+			q = "h" + q // keep the literal obfuscated
+		}
+		return q
+	case LitDateTime:
+		v, _ := l.Value.(time.Time)
+		return "datetime(" + FormatDateTime(v) + ")"
+	case LitTimeSpan:
+		v, _ := l.Value.(time.Duration)
+		return formatTimespanLiteral(v)
+	case LitGUID:
+		v, _ := l.Value.(string)
+		return "guid(" + v + ")"
+	case LitDynamic:
+		var sb strings.Builder
+		sb.WriteString("dynamic(")
+		writeDynamic(&sb, l.Value)
+		sb.WriteString(")")
+		return sb.String()
+	}
+	return "null"
+}
+
+// formatReal spells a real so that it lexes as a real.
+func formatReal(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "real(nan)"
+	case math.IsInf(v, 1):
+		return "real(+inf)"
+	case math.IsInf(v, -1):
+		return "real(-inf)"
+	}
+	s := strconv.FormatFloat(v, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// formatTimespanLiteral spells a duration as a unit literal when it is a
+// whole number of some unit, else as time(…).
+func formatTimespanLiteral(d time.Duration) string {
+	units := []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}, {time.Millisecond, "ms"}, {time.Microsecond, "microsecond"}, {100, "tick"}}
+	if d == 0 {
+		return "0s"
+	}
+	for _, u := range units {
+		if d%u.d == 0 {
+			return strconv.FormatInt(int64(d/u.d), 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(d), 10) + "nanosecond"
+}
+
+// writeDynamic writes a dynamic value as the body of dynamic(…).
+func writeDynamic(sb *strings.Builder, v any) {
+	switch v := v.(type) {
+	case nil:
+		sb.WriteString("null")
+	case bool:
+		sb.WriteString(strconv.FormatBool(v))
+	case int64:
+		sb.WriteString(strconv.FormatInt(v, 10))
+	case int:
+		sb.WriteString(strconv.Itoa(v))
+	case int32:
+		sb.WriteString(strconv.FormatInt(int64(v), 10))
+	case float64:
+		sb.WriteString(formatReal(v))
+	case float32:
+		sb.WriteString(formatReal(float64(v)))
+	case string:
+		sb.WriteString(quoteString(v))
+	case time.Time:
+		sb.WriteString(quoteString(FormatDateTime(v)))
+	case time.Duration:
+		sb.WriteString(quoteString(FormatTimespan(v)))
+	case []any:
+		sb.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			writeDynamic(sb, e)
+		}
+		sb.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		sb.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(quoteString(k))
+			sb.WriteString(": ")
+			writeDynamic(sb, v[k])
+		}
+		sb.WriteByte('}')
+	default:
+		sb.WriteString("null")
+	}
 }

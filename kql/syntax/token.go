@@ -101,9 +101,9 @@ const (
 	DOT      // .
 	DOTDOT   // ..
 	ARROW    // =>
-	DASHDASH // -- (graph edges)
-	ARROWR   // -->
-	ARROWL   // <--
+	DASHDASH // -- (not produced: graph edges lex as '-' tokens, as in Kusto)
+	ARROWR   // --> (not produced)
+	ARROWL   // <-- (not produced)
 	QUESTION // ?
 )
 
