@@ -220,42 +220,32 @@ func seriesFillConst(a []any) (any, error) {
 
 // seriesFillForward(x, placeholder): a missing value takes the last
 // present value before it.
-func seriesFillForward(a []any) (any, error) {
-	arr, ok := dynArray(a[0])
-	if !ok {
-		return nil, nil
-	}
-	out := make([]any, len(arr))
-	var last any
-	for i, e := range arr {
-		if seriesMissing(e, a[1]) {
-			out[i] = last
-			if last == nil {
-				out[i] = e
-			}
-		} else {
-			out[i], last = e, e
-		}
-	}
-	return out, nil
-}
+func seriesFillForward(a []any) (any, error) { return seriesFillFrom(a, false) }
 
-func seriesFillBackward(a []any) (any, error) {
+func seriesFillBackward(a []any) (any, error) { return seriesFillFrom(a, true) }
+
+// seriesFillFrom replaces missing values with the nearest value before
+// them (or after them, backward); leading missing values stay as they are.
+func seriesFillFrom(a []any, backward bool) (any, error) {
 	arr, ok := dynArray(a[0])
 	if !ok {
 		return nil, nil
 	}
 	out := make([]any, len(arr))
-	var next any
-	for i := len(arr) - 1; i >= 0; i-- {
+	var fill any
+	for k := range arr {
+		i := k
+		if backward {
+			i = len(arr) - 1 - k
+		}
 		e := arr[i]
 		if seriesMissing(e, a[1]) {
-			out[i] = next
-			if next == nil {
+			out[i] = fill
+			if fill == nil {
 				out[i] = e
 			}
 		} else {
-			out[i], next = e, e
+			out[i], fill = e, e
 		}
 	}
 	return out, nil
