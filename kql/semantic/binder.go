@@ -175,10 +175,6 @@ func (b *binder) let(st *syntax.LetStmt, e *env) {
 	name := st.Name.Name
 	switch v := st.Value.(type) {
 	case *syntax.FuncLit:
-		if len(v.Params) == 0 && (v.View || isTabularBody(v)) {
-			// A parameterless function is bound lazily at each use so that
-			// it sees the right environment; keep it as a function.
-		}
 		e.define(name, &entity{fn: v, fnEnv: e})
 		return
 	}
@@ -199,8 +195,6 @@ func isMaterialize(x syntax.Expr) bool {
 	c, ok := x.(*syntax.CallExpr)
 	return ok && c.Fun.Name == "materialize"
 }
-
-func isTabularBody(f *syntax.FuncLit) bool { return false }
 
 // addCTE registers n as a common table expression and returns a reference.
 func (b *binder) addCTE(name string, n plan.Node, materialized bool) *plan.CTERef {

@@ -53,16 +53,4 @@ CREATE OR REPLACE MACRO kql_ts_parse(s) AS
           WHEN 's' THEN 10000000 WHEN 'sec' THEN 10000000 WHEN 'second' THEN 10000000 WHEN 'seconds' THEN 10000000
           WHEN 'ms' THEN 10000 WHEN 'microsecond' THEN 10 WHEN 'tick' THEN 1 END AS BIGINT)
     ELSE NULL END;
-CREATE OR REPLACE MACRO kql_ipv4(s) AS
-  CASE WHEN regexp_full_match(s, '\s*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\s*') THEN
-    (CAST(split_part(trim(s), '.', 1) AS BIGINT) << 24) + (CAST(split_part(trim(s), '.', 2) AS BIGINT) << 16) +
-    (CAST(split_part(trim(s), '.', 3) AS BIGINT) << 8) + CAST(split_part(trim(s), '.', 4) AS BIGINT)
-  END;
-CREATE OR REPLACE MACRO kql_ipv4_in_range(ip, cidr) AS
-  CASE WHEN kql_ipv4(ip) IS NULL OR kql_ipv4(split_part(cidr, '/', 1)) IS NULL THEN NULL ELSE
-    (kql_ipv4(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32))) =
-    (kql_ipv4(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)))
-  END;
-CREATE OR REPLACE MACRO kql_ipv4_is_private(ip) AS
-  kql_ipv4_in_range(ip, '10.0.0.0/8') OR kql_ipv4_in_range(ip, '172.16.0.0/12') OR kql_ipv4_in_range(ip, '192.168.0.0/16');
 `
