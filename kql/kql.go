@@ -31,6 +31,9 @@ type Options struct {
 	// Discover lets the binder read data where Kusto derives a schema from
 	// it (bag_unpack, pivot); nil leaves such schemas open.
 	Discover semantic.Discover
+	// Window restricts every table with a TimeGenerated column to rows in
+	// it, as the Log Analytics query API's timespan does.
+	Window *plan.TimeWindow
 }
 
 // Stage names the compilation stage that failed.
@@ -100,7 +103,7 @@ func Check(text string, cat Catalog, opts Options) (*plan.Query, error) {
 	if errs.Err() != nil {
 		return nil, &Error{Stage: StageParse, Diagnostics: errs, Source: src}
 	}
-	q, errs := semantic.Bind(script, cat, semantic.Options{Now: opts.Now, AllowExternalData: opts.AllowExternalData, Discover: opts.Discover})
+	q, errs := semantic.Bind(script, cat, semantic.Options{Now: opts.Now, AllowExternalData: opts.AllowExternalData, Discover: opts.Discover, Window: opts.Window})
 	if errs.Err() != nil {
 		return nil, &Error{Stage: StageBind, Diagnostics: errs, Source: src}
 	}

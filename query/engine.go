@@ -55,9 +55,23 @@ func (c Config) Validate() error {
 
 // Engine runs queries on one DuckDB database.
 type Engine struct {
-	db  *sql.DB
-	cat *schema.Catalogue
-	cfg Config
+	db     *sql.DB
+	cat    *schema.Catalogue
+	follow func() *schema.Catalogue
+	cfg    Config
+}
+
+// Follow makes the engine compile against the catalogue src returns at
+// the time of each query (a workspace whose custom tables change while
+// it runs) instead of the one given to New.
+func (e *Engine) Follow(src func() *schema.Catalogue) { e.follow = src }
+
+// Catalogue returns the catalogue queries compile against now.
+func (e *Engine) Catalogue() *schema.Catalogue {
+	if e.follow != nil {
+		return e.follow()
+	}
+	return e.cat
 }
 
 // New returns an engine over db, whose tables follow cat. It installs the
@@ -124,13 +138,17 @@ func (c Catalog) TableNames() []string {
 type Options struct {
 	// Now fixes now(); zero means the time the query starts.
 	Now time.Time
+	// Window restricts every table with a TimeGenerated column to rows in
+	// it (the query API's timespan); nil means no restriction.
+	Window *plan.TimeWindow
 }
 
 // Compile compiles text against the engine's catalogue. Where the schema
 // of a result depends on data (bag_unpack, pivot), the data is read.
 func (e *Engine) Compile(ctx context.Context, text string, opts Options) (*kql.Compiled, error) {
-	return kql.Compile(text, Catalog{e.cat}, kql.Options{
+	return kql.Compile(text, Catalog{e.Catalogue()}, kql.Options{
 		Now:               opts.Now,
+		Window:            opts.Window,
 		AllowExternalData: e.cfg.AllowExternalData,
 		Discover:          func(q *plan.Query) ([]string, error) { return e.discover(ctx, q) },
 	})

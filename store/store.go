@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
@@ -309,4 +310,22 @@ func (s *Store) tableInfo(name string) (*tableInfo, error) {
 		return nil, fmt.Errorf("no table %q in the workspace", name)
 	}
 	return info, nil
+}
+
+// DeleteBefore deletes the rows of table whose column (a datetime) is
+// before cutoff, and returns how many there were. Retention uses it.
+func (s *Store) DeleteBefore(ctx context.Context, table, column string, cutoff time.Time) (int64, error) {
+	info, err := s.tableInfo(table)
+	if err != nil {
+		return 0, err
+	}
+	c, ok := info.table.Column(column)
+	if !ok {
+		return 0, fmt.Errorf("delete from %s: no column %s", table, column)
+	}
+	res, err := s.db.ExecContext(ctx, "DELETE FROM "+quoteIdent(table)+" WHERE "+quoteIdent(storageName(c))+" < ?", cutoff.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("delete from %s: %w", table, err)
+	}
+	return res.RowsAffected()
 }

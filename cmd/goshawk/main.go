@@ -27,6 +27,8 @@ var commands = map[string]command{
 	"query":       {"run a KQL query on a workspace", runQuery},
 	"kql":         {"check KQL without running it (kql check --batch FILE)", runKQL},
 	"sample-data": {"fill a workspace with realistic synthetic data", runSampleData},
+	"server":      {"serve a workspace over HTTPS", runServer},
+	"token":       {"manage API tokens", runToken},
 	"version":     {"print the version", func(context.Context, []string) error { fmt.Println("goshawk " + version); return nil }},
 }
 

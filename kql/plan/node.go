@@ -1,6 +1,10 @@
 package plan
 
-import "github.com/goshawk-sec/goshawk/kql/types"
+import (
+	"time"
+
+	"github.com/goshawk-sec/goshawk/kql/types"
+)
 
 // Node is a tabular operator. Schema is the ordered list of its output
 // columns.
@@ -17,6 +21,15 @@ type Scan struct {
 	Table   string
 	Columns []types.Column
 	Storage map[string]string
+	// Window, when set, keeps only rows whose TimeGenerated lies in it: the
+	// query API's timespan, which Log Analytics applies to every table.
+	Window *TimeWindow
+}
+
+// TimeWindow is a half-open interval [From, To) of TimeGenerated; a zero
+// bound is open.
+type TimeWindow struct {
+	From, To time.Time
 }
 
 // Values is an inline table (datatable, print over no input). Rows hold

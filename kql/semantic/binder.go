@@ -67,6 +67,9 @@ type Options struct {
 	// Discover, when set, lets the binder read data to learn schemas that
 	// Kusto derives from data (bag_unpack, pivot).
 	Discover Discover
+	// Window, when set, restricts every scanned table that has a
+	// TimeGenerated column to rows inside it (the query API's timespan).
+	Window *plan.TimeWindow
 }
 
 // Bind resolves and type-checks script against cat and lowers it to a

@@ -613,5 +613,13 @@ func (b *binder) scan(table string, cols []types.Column) *plan.Scan {
 	if sn, ok := b.cat.(StorageNamer); ok {
 		n.Storage = sn.StorageNames(table)
 	}
+	if w := b.opts.Window; w != nil {
+		for _, c := range cols {
+			if c.Name == "TimeGenerated" && c.Type == types.DateTime {
+				n.Window = w
+				break
+			}
+		}
+	}
 	return n
 }

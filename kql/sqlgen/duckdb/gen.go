@@ -115,7 +115,7 @@ func (g *gen) node(n plan.Node) string {
 	switch n := n.(type) {
 	case *plan.Scan:
 		if len(n.Storage) == 0 {
-			return "SELECT " + colList(n.Columns) + " FROM " + Ident(n.Table)
+			return "SELECT " + colList(n.Columns) + " FROM " + Ident(n.Table) + scanWindow(n)
 		}
 		var parts []string
 		for _, c := range n.Columns {
@@ -125,7 +125,7 @@ func (g *gen) node(n plan.Node) string {
 				parts = append(parts, Ident(c.Name))
 			}
 		}
-		return "SELECT " + strings.Join(parts, ", ") + " FROM " + Ident(n.Table)
+		return "SELECT " + strings.Join(parts, ", ") + " FROM " + Ident(n.Table) + scanWindow(n)
 	case *plan.CTERef:
 		return "SELECT * FROM " + Ident(n.Name)
 	case *plan.Values:
@@ -474,4 +474,30 @@ func hasWindow(e plan.Expr) bool {
 		}
 	}
 	return false
+}
+
+// scanWindow is the WHERE clause restricting a scan to its time window.
+func scanWindow(n *plan.Scan) string {
+	if n.Window == nil {
+		return ""
+	}
+	col := "TimeGenerated"
+	if st, ok := n.Storage[col]; ok {
+		col = st
+	}
+	var conds []string
+	if !n.Window.From.IsZero() {
+		conds = append(conds, Ident(col)+" >= "+timestampLiteral(n.Window.From))
+	}
+	if !n.Window.To.IsZero() {
+		conds = append(conds, Ident(col)+" < "+timestampLiteral(n.Window.To))
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func timestampLiteral(t time.Time) string {
+	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05.999999") + "'"
 }

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goshawk-sec/goshawk/api"
+	"github.com/goshawk-sec/goshawk/pki"
+	"github.com/goshawk-sec/goshawk/workspace"
+)
+
+// runServer serves a workspace:
+//
+//	goshawk server --data DIR [--listen HOST:PORT] [--insecure-http]
+func runServer(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	dir := fs.String("data", "", "workspace directory (required)")
+	listen := fs.String("listen", "127.0.0.1:8443", "address to serve on")
+	insecure := fs.Bool("insecure-http", false, "serve plain HTTP (loopback addresses only)")
+	maxBody := fs.Int64("max-body", 1<<20, "largest ingestion request body in bytes, as sent")
+	retentionEvery := fs.Duration("retention-interval", time.Hour, "how often to delete rows past their table's retention")
+	queryTimeout := fs.Duration("query-timeout", 10*time.Minute, "longest a query may run")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: goshawk server --data DIR [--listen HOST:PORT] [--insecure-http]", errUsage)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("%w: --log-level: %v", errUsage, err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil {
+		return fmt.Errorf("%w: --listen %q: %v", errUsage, *listen, err)
+	}
+	if *insecure && !isLoopback(host) {
+		return fmt.Errorf("%w: --insecure-http serves credentials in clear text and is refused on %q; listen on 127.0.0.1 or ::1, or drop --insecure-http", errUsage, host)
+	}
+
+	cfg := workspace.DefaultConfig()
+	cfg.Command = "server"
+	cfg.Query.Timeout = *queryTimeout
+	cfg.Transformer = newTransformer()
+	ws, err := workspace.Open(ctx, *dir, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := ws.Close(); err != nil {
+			log.Error("close workspace", "err", err)
+		}
+	}()
+	apiCfg := api.DefaultConfig()
+	apiCfg.MaxBodyBytes = *maxBody
+	if apiCfg.MaxDecodedBytes < *maxBody {
+		apiCfg.MaxDecodedBytes = *maxBody
+	}
+	apiCfg.MaxQueryWait = *queryTimeout
+	handler, err := api.New(ws, apiCfg, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "https"
+	if *insecure {
+		scheme = "http"
+	} else {
+		hosts := []string{}
+		if host != "" && !net.ParseIP(host).IsUnspecified() {
+			hosts = append(hosts, host)
+		}
+		if h, err := os.Hostname(); err == nil {
+			hosts = append(hosts, h)
+		}
+		bundle, err := pki.Ensure(*dir, hosts)
+		if err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{bundle.Server}}
+		log.Info("TLS certificate", "ca", bundle.CACertPath, "cert", bundle.ServerCertPath)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	url := scheme + "://" + clientAddr(ln.Addr())
+	if err := ws.SetURL(url); err != nil {
+		ln.Close()
+		return err
+	}
+	toks, _ := ws.Tokens(ctx)
+	if len(toks) == 0 {
+		log.Warn("the workspace has no tokens yet: stop the server and run 'goshawk token create --data " + *dir + " --role owner'")
+	}
+	log.Info("serving", "url", url, "workspace", ws.ID())
+	// The address line goes to stdout so that scripts can read it.
+	fmt.Printf("goshawk server listening on %s (workspace %s)\n", url, ws.ID())
+
+	retCtx, stopRetention := context.WithCancel(context.Background())
+	retDone := make(chan struct{})
+	go func() {
+		defer close(retDone)
+		runRetention(retCtx, ws, *retentionEvery, log)
+	}()
+
+	errc := make(chan error, 1)
+	go func() {
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		stopRetention()
+		<-retDone
+		return err
+	case <-ctx.Done():
+	}
+	// Drain: stop accepting, let in-flight requests finish (their rows
+	// are committed before they answer), then the deferred Close commits
+	// anything still queued and checkpoints.
+	log.Info("shutting down: draining requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopRetention()
+	<-retDone
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func runRetention(ctx context.Context, ws *workspace.Workspace, every time.Duration, log *slog.Logger) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		deleted, err := ws.EnforceRetention(ctx, time.Now())
+		if err != nil && ctx.Err() == nil {
+			log.Error("retention", "err", err)
+		}
+		for table, n := range deleted {
+			log.Info("retention deleted rows", "table", table, "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// clientAddr is the address a local client should use for a listener:
+// an unspecified host becomes the loopback address.
+func clientAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	duckdbdriver "github.com/duckdb/duckdb-go/v2"
+)
+
+// Batch is rows for one table, as Append takes them.
+type Batch struct {
+	Table string
+	Rows  [][]any
+}
+
+// AppendBatches stores every batch in one transaction: all rows of all
+// batches or none. Ingestion uses it to commit many requests at once
+// (group commit), paying for one durable commit instead of one each.
+func (s *Store) AppendBatches(ctx context.Context, batches []Batch) (err error) {
+	// Group rows by table so that each table gets one appender.
+	order := []string{}
+	byTable := map[string][]Batch{}
+	infos := map[string]*tableInfo{}
+	for _, b := range batches {
+		if len(b.Rows) == 0 {
+			continue
+		}
+		info, err := s.tableInfo(b.Table)
+		if err != nil {
+			return fmt.Errorf("append to %s: %w", b.Table, err)
+		}
+		if _, seen := byTable[b.Table]; !seen {
+			order = append(order, b.Table)
+			infos[b.Table] = info
+		}
+		byTable[b.Table] = append(byTable[b.Table], b)
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("append: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	for _, table := range order {
+		info := infos[table]
+		err := conn.Raw(func(dc any) error {
+			c, ok := dc.(driver.Conn)
+			if !ok {
+				return fmt.Errorf("unexpected driver connection %T", dc)
+			}
+			return appendRows(ctx, c, info, byTable[table])
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("append: commit: %w", err)
+	}
+	return nil
+}
+
+func appendRows(ctx context.Context, c driver.Conn, info *tableInfo, batches []Batch) (err error) {
+	name := info.table.Name
+	var app *duckdbdriver.Appender
+	if info.columns != nil {
+		app, err = duckdbdriver.NewAppenderWithColumns(c, "", "", name, info.columns)
+	} else {
+		app, err = duckdbdriver.NewAppender(c, "", "", name)
+	}
+	if err != nil {
+		return fmt.Errorf("append to %s: create appender: %w", name, err)
+	}
+	cols := info.table.Columns
+	vals := make([]driver.Value, len(cols))
+	n := 0
+	for _, b := range batches {
+		for _, row := range b.Rows {
+			if len(row) != len(cols) {
+				app.Clear()
+				return errors.Join(fmt.Errorf("append to %s: row %d has %d values, the table has %d columns", name, n, len(row), len(cols)), app.Close())
+			}
+			for i, v := range row {
+				cv, err := info.conv[i](v)
+				if err != nil {
+					app.Clear()
+					return errors.Join(fmt.Errorf("append to %s: row %d: column %s (%s): %w", name, n, cols[i].Name, cols[i].Type, err), app.Close())
+				}
+				vals[i] = cv
+			}
+			if err := app.AppendRow(vals...); err != nil {
+				app.Clear()
+				return errors.Join(fmt.Errorf("append to %s: row %d: %w", name, n, err), app.Close())
+			}
+			n++
+		}
+	}
+	if err := app.CloseWithCancel(ctx); err != nil {
+		return fmt.Errorf("append to %s: flush: %w", name, err)
+	}
+	return nil
+}
