@@ -177,4 +177,3 @@ func (s *Server) adminError(w http.ResponseWriter, err error) {
 	}
 	writeError(w, http.StatusBadRequest, "BadArgumentError", err.Error(), nil)
 }
-

@@ -21,11 +21,11 @@ const DefaultRuleID = "dcr-default"
 // its columns, and data flows that send a stream to a table through an
 // optional KQL transformation.
 type Rule struct {
-	ID                 string                      `json:"immutableId"`
-	Name               string                      `json:"name,omitempty"`
-	Description        string                      `json:"description,omitempty"`
+	ID                 string                       `json:"immutableId"`
+	Name               string                       `json:"name,omitempty"`
+	Description        string                       `json:"description,omitempty"`
 	StreamDeclarations map[string]StreamDeclaration `json:"streamDeclarations"`
-	DataFlows          []DataFlow                  `json:"dataFlows"`
+	DataFlows          []DataFlow                   `json:"dataFlows"`
 }
 
 // StreamDeclaration lists a stream's columns.

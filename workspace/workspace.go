@@ -246,4 +246,3 @@ func (w *Workspace) Info(ctx context.Context) (Info, error) {
 func (w *Workspace) Query(ctx context.Context, text string, opts query.Options) (*result.Set, error) {
 	return w.engine.Run(ctx, text, opts)
 }
-
