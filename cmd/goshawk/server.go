@@ -31,6 +31,7 @@ func runServer(ctx context.Context, args []string) error {
 	retentionEvery := fs.Duration("retention-interval", time.Hour, "how often to delete rows past their table's retention")
 	queryTimeout := fs.Duration("query-timeout", 10*time.Minute, "longest a query may run")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	maxQueued := fs.Int("max-queued-rows", 200000, "rows waiting for commit beyond which ingestion answers 429")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,7 +54,10 @@ func runServer(ctx context.Context, args []string) error {
 	cfg := workspace.DefaultConfig()
 	cfg.Command = "server"
 	cfg.Query.Timeout = *queryTimeout
-	cfg.Transformer = newTransformer()
+	cfg.Commit.MaxQueuedRows = *maxQueued
+	if cfg.Transformer, err = newTransformer(ctx); err != nil {
+		return err
+	}
 	ws, err := workspace.Open(ctx, *dir, cfg)
 	if err != nil {
 		return err

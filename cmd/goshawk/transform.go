@@ -1,7 +1,11 @@
 package main
 
-import "github.com/goshawk-sec/goshawk/ingest"
+import (
+	"context"
+
+	"github.com/goshawk-sec/goshawk/ingest"
+)
 
 // newTransformer returns the engine that runs collection rules'
-// transformKql.
-func newTransformer() ingest.Transformer { return nil }
+// transformKql, or nil while none is available.
+func newTransformer(ctx context.Context) (ingest.Transformer, error) { return nil, nil }
