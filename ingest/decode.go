@@ -114,14 +114,14 @@ func (d *Decoder) Decode(body []byte) ([][]any, error) {
 // syntaxError locates the first syntax error in body with encoding/json,
 // which reports byte offsets.
 func syntaxError(body []byte) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return &DataError{Record: -1, Msg: "the body is empty; send a JSON array of objects"}
+	}
 	var raw json.RawMessage
 	err := json.Unmarshal(body, &raw)
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return &DataError{Record: -1, Msg: fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())}
-	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return &DataError{Record: -1, Msg: "the body is empty; send a JSON array of objects"}
 	}
 	if err != nil {
 		return &DataError{Record: -1, Msg: "malformed JSON: " + err.Error()}
@@ -352,7 +352,7 @@ func ParseTimespan(s string) (time.Duration, bool) {
 	m, err2 := strconv.ParseInt(parts[1], 10, 64)
 	secStr, frac, _ := strings.Cut(parts[2], ".")
 	sec, err3 := strconv.ParseInt(secStr, 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || m > 59 || sec > 59 || h < 0 || m < 0 || sec < 0 || days > 10675199 {
+	if err1 != nil || err2 != nil || err3 != nil || m > 59 || sec > 59 || h < 0 || m < 0 || sec < 0 || days > 106750 || h > 2562047 {
 		return 0, false
 	}
 	var ns int64
