@@ -109,7 +109,10 @@ func TestCommitterBadBatchFailsAlone(t *testing.T) {
 	// Hold the committer on a first write so that the three queue up and
 	// are taken as one group.
 	wg.Add(1)
-	go func() { defer wg.Done(); _ = c.Write(context.Background(), store.Batch{Table: "Syslog", Rows: [][]any{syslogRow(t, st, "first")}}) }()
+	go func() {
+		defer wg.Done()
+		_ = c.Write(context.Background(), store.Batch{Table: "Syslog", Rows: [][]any{syslogRow(t, st, "first")}})
+	}()
 	gate.waitEntered()
 	for i, row := range batches {
 		wg.Add(1)
@@ -147,7 +150,10 @@ func TestCommitterQueueFull(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); _ = c.Write(context.Background(), store.Batch{Table: "Syslog", Rows: rows(8)}) }()
+	go func() {
+		defer wg.Done()
+		_ = c.Write(context.Background(), store.Batch{Table: "Syslog", Rows: rows(8)})
+	}()
 	gate.waitEntered()
 	if err := c.Write(context.Background(), store.Batch{Table: "Syslog", Rows: rows(5)}); !errors.Is(err, ErrQueueFull) {
 		t.Errorf("Write over the limit = %v, want ErrQueueFull", err)
