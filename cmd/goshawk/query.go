@@ -5,91 +5,168 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/goshawk-sec/goshawk/api"
+	"github.com/goshawk-sec/goshawk/client"
 	"github.com/goshawk-sec/goshawk/kql"
+	"github.com/goshawk-sec/goshawk/kql/syntax"
 	"github.com/goshawk-sec/goshawk/query"
 	"github.com/goshawk-sec/goshawk/result"
 	"github.com/goshawk-sec/goshawk/schema"
-	"github.com/goshawk-sec/goshawk/store"
 )
 
-// openEngine opens the workspace in dir, or an in-memory workspace with
-// the full catalogue and empty tables when dir is empty.
-func openEngine(ctx context.Context, dir string) (*query.Engine, func(), error) {
-	cat := schema.Default()
-	var st *store.Store
-	var err error
-	if dir == "" {
-		st, err = store.OpenMemory(ctx, cat)
-	} else {
-		st, err = store.Open(ctx, dir, cat)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	eng, err := query.New(ctx, st.DB(), cat, query.DefaultConfig())
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	return eng, func() { st.Close() }, nil
-}
+const querySynopsis = "query [--data DIR | --server URL] [--timespan T] [--format table|json|csv] QUERY | --batch FILE"
 
-func runQuery(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	data := fs.String("data", "", "workspace directory (default: an empty in-memory workspace)")
+// query runs KQL on a workspace directory, a server, or (with neither) an
+// empty in-memory workspace.
+func (c *cli) query(ctx context.Context, args []string) error {
+	fs := c.newFlags("query", querySynopsis)
+	t := targetFlags(fs)
 	format := fs.String("format", "table", "output format: table, json or csv")
-	batch := fs.String("batch", "", "run the JSON-lines queries in FILE ('-' for stdin), one result line each")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *batch == "" && fs.NArg() != 1 {
-		return fmt.Errorf("%w: goshawk query [--data DIR] [--format table|json|csv] QUERY", errUsage)
-	}
-	eng, closeFn, err := openEngine(ctx, *data)
+	batch := fs.String("batch", "", "run the JSON-lines queries in `FILE` ('-' for stdin), one result line each")
+	timespan := fs.String("timespan", "", "restrict tables to an ISO 8601 duration ending now (PT1H, P7D) or an interval (START/END, START/DURATION)")
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	defer closeFn()
+	if *batch == "" && len(pos) != 1 || *batch != "" && len(pos) != 0 {
+		return fmt.Errorf("%w: goshawk %s", errUsage, querySynopsis)
+	}
+	switch *format {
+	case "table", "json", "csv":
+	default:
+		return fmt.Errorf("%w: unknown format %q (table, json or csv)", errUsage, *format)
+	}
+	if *timespan != "" {
+		if _, err := api.ParseTimespan(*timespan, time.Now()); err != nil {
+			return fmt.Errorf("%w: --timespan: %v", errUsage, err)
+		}
+	}
+	var q querier
+	if t.given() {
+		q, err = c.open(ctx, t, "query")
+	} else {
+		q, err = openMemory(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	defer q.Close()
 	if *batch != "" {
-		return runBatch(*batch, func(id, q string) any {
-			set, err := eng.Run(ctx, q, query.Options{})
+		return c.runBatch(*batch, func(id, text string) any {
+			set, err := q.Query(ctx, text, *timespan)
 			if err != nil {
 				return batchError(id, err)
 			}
 			return batchTables(id, set)
 		})
 	}
-	set, err := eng.Run(ctx, fs.Arg(0), query.Options{})
+	text := pos[0]
+	set, err := q.Query(ctx, text, *timespan)
 	if err != nil {
-		var ke *kql.Error
-		if errors.As(err, &ke) {
-			return errors.New(ke.Format())
-		}
-		return err
+		return queryError(text, err)
 	}
-	w := bufio.NewWriter(os.Stdout)
+	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
 	switch *format {
 	case "json":
 		return result.WriteJSON(w, set)
 	case "csv":
-		return result.WriteCSV(w, set.Tables[0])
-	case "table":
-		if err := result.WriteText(w, set.Tables[0]); err != nil {
-			return err
-		}
-		if set.Truncated {
-			fmt.Fprintln(w, "(truncated: "+set.TruncationReason+")")
-		}
-		return nil
+		return result.WriteCSV(w, set.Primary())
 	}
-	return fmt.Errorf("%w: unknown format %q (table, json or csv)", errUsage, *format)
+	if err := result.WriteText(w, set.Primary()); err != nil {
+		return err
+	}
+	if set.Truncated {
+		fmt.Fprintln(w, "(truncated: "+set.TruncationReason+")")
+	}
+	return nil
+}
+
+// queryFailure is a failed query as the CLI reports it, whether the
+// engine ran here or on a server.
+type queryFailure struct {
+	stage   string // parse, bind, compile, exec, or request for refusals
+	code    string
+	message string
+	line    int
+	col     int
+	length  int // bytes of query text at fault
+}
+
+// failureOf reads a query error from the local engine or from a server.
+// ok is false for errors that are not about the query.
+func failureOf(err error) (f queryFailure, ke *kql.Error, ok bool) {
+	if errors.As(err, &ke) {
+		d := ke.First()
+		p := ke.Position()
+		return queryFailure{stage: string(ke.Stage), code: d.Code, message: d.Message, line: p.Line, col: p.Col, length: int(d.To - d.From)}, ke, true
+	}
+	var ce *client.Error
+	if !errors.As(err, &ce) {
+		return queryFailure{}, nil, false
+	}
+	in := ce.Innermost()
+	switch {
+	case in.Line > 0:
+		// The API appends the position to the message, which the
+		// CLI shows in its own place.
+		msg := strings.TrimSuffix(in.Message, fmt.Sprintf(" at line %d, column %d", in.Line, in.Pos))
+		stage := string(kql.StageBind)
+		if ce.Inner != nil && ce.Inner.Code == "SyntaxError" {
+			stage = string(kql.StageParse)
+		}
+		return queryFailure{stage: stage, code: in.Code, message: msg, line: in.Line, col: in.Pos, length: len(in.Snippet)}, nil, true
+	case in.Code == "QueryExecutionError":
+		return queryFailure{stage: "exec", code: "ExecutionError", message: (&query.ExecError{Err: errors.New(in.Message)}).Error()}, nil, true
+	}
+	return queryFailure{}, nil, false
+}
+
+// queryError is the error the query command reports: every diagnostic
+// with a caret under the text at fault. A server reports only the first
+// diagnostic; for a syntax error the query is parsed here too, which
+// recovers the others.
+func queryError(text string, err error) error {
+	f, ke, ok := failureOf(err)
+	switch {
+	case !ok:
+		return err
+	case ke != nil:
+		return errors.New(ke.Format())
+	case f.line == 0:
+		return errors.New(f.message)
+	}
+	src := syntax.NewSource(text)
+	if f.stage == string(kql.StageParse) {
+		if _, errs := syntax.Parse(text); len(errs) > 0 {
+			local := &kql.Error{Stage: kql.StageParse, Diagnostics: errs, Source: src}
+			if p := local.Position(); local.First().Code == f.code && p.Line == f.line && p.Col == f.col {
+				return errors.New(local.Format())
+			}
+		}
+	}
+	from := offsetOf(text, f.line, f.col)
+	d := &syntax.Diagnostic{From: syntax.Pos(from), To: syntax.Pos(from + f.length), Code: f.code, Message: f.message}
+	return errors.New(d.Format(src))
+}
+
+// offsetOf returns the byte offset of a 1-based line and column in text.
+func offsetOf(text string, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(text[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+	}
+	return min(off+col-1, len(text))
 }
 
 // batchItem is one input line of --batch.
@@ -107,14 +184,16 @@ type batchErr struct {
 }
 
 func batchError(id string, err error) map[string]any {
+	if f, _, ok := failureOf(err); ok {
+		return map[string]any{"id": id, "stage": f.stage, "error": batchErr{Code: f.code, Message: f.message, Line: f.line, Col: f.col}}
+	}
 	e := batchErr{Code: "ExecutionError", Message: err.Error()}
 	stage := "exec"
-	var ke *kql.Error
-	if errors.As(err, &ke) {
-		d := ke.First()
-		p := ke.Position()
-		e = batchErr{Code: d.Code, Message: d.Message, Line: p.Line, Col: p.Col}
-		stage = string(ke.Stage)
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		// Refused by the server: the token's role, a timeout, a bad
+		// timespan.
+		e.Code, stage = ce.Innermost().Code, "request"
 	}
 	return map[string]any{"id": id, "stage": stage, "error": e}
 }
@@ -135,7 +214,7 @@ func batchTables(id string, set *result.Set) any {
 
 // runBatch reads JSON lines from path and writes one JSON line per input.
 // A bad line or a failing query never stops the batch.
-func runBatch(path string, do func(id, q string) any) error {
+func (c *cli) runBatch(path string, do func(id, q string) any) error {
 	var in io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -147,7 +226,7 @@ func runBatch(path string, do func(id, q string) any) error {
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	w := bufio.NewWriter(os.Stdout)
+	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -168,18 +247,22 @@ func runBatch(path string, do func(id, q string) any) error {
 		if err := enc.Encode(do(it.ID, it.Query)); err != nil {
 			return err
 		}
-		w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
 	}
 	return sc.Err()
 }
 
-func runKQL(ctx context.Context, args []string) error {
+// kql checks queries without running them.
+func (c *cli) kql(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "check" {
-		return fmt.Errorf("%w: goshawk kql check --batch FILE", errUsage)
+		return fmt.Errorf("%w: goshawk kql check --batch FILE | QUERY", errUsage)
 	}
-	fs := flag.NewFlagSet("kql check", flag.ContinueOnError)
-	batch := fs.String("batch", "", "JSON-lines file of {\"id\",\"query\"} ('-' for stdin)")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs := c.newFlags("kql check", "kql check --batch FILE | QUERY")
+	batch := fs.String("batch", "", "JSON-lines `FILE` of {\"id\",\"query\"} ('-' for stdin)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	cat := query.Catalog{C: schema.Default()}
@@ -196,12 +279,12 @@ func runKQL(ctx context.Context, args []string) error {
 		return map[string]any{"id": id, "ok": true}
 	}
 	if *batch == "" {
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("%w: goshawk kql check --batch FILE | QUERY", errUsage)
 		}
-		out, _ := json.Marshal(check("1", fs.Arg(0)))
-		fmt.Println(string(out))
+		out, _ := json.Marshal(check("1", pos[0]))
+		fmt.Fprintln(c.stdout, string(out))
 		return nil
 	}
-	return runBatch(*batch, check)
+	return c.runBatch(*batch, check)
 }

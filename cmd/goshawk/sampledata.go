@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -10,30 +10,27 @@ import (
 	"time"
 
 	"github.com/goshawk-sec/goshawk/sampledata"
-	"github.com/goshawk-sec/goshawk/schema"
-	"github.com/goshawk-sec/goshawk/store"
+	"github.com/goshawk-sec/goshawk/workspace"
 )
 
-// runSampleData fills the workspace in --data with synthetic data:
+// sampleData fills the workspace in --data with synthetic data:
 //
 //	goshawk sample-data --data DIR [--rows N] [--seed N] [--days N] [--now RFC3339] [-v]
-func runSampleData(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("sample-data", flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+//
+// It writes the workspace's tables directly, so it has no --server mode.
+func (c *cli) sampleData(ctx context.Context, args []string) error {
+	fs := c.newFlags("sample-data", "sample-data --data DIR [--rows N] [--seed N] [--days N] [--now TIME] [-v]")
 	dir := fs.String("data", "", "workspace directory (required)")
 	rows := fs.Int("rows", 10000, "rows of DeviceProcessEvents, the biggest table; the others are sized from it")
 	seed := fs.Int64("seed", 1, "random seed: the same seed and --now give the same data")
 	days := fs.Int("days", 14, "days of data, ending now")
 	now := fs.String("now", "", "end of the generated window (RFC 3339; default: the current time)")
 	verbose := fs.Bool("v", false, "print the rows written to each table")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: goshawk sample-data --data DIR [--rows N] [--seed N] [--days N] [--now TIME] [-v]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if *dir == "" || fs.NArg() > 0 {
+	if *dir == "" || len(pos) > 0 {
 		fs.Usage()
 		return fmt.Errorf("%w: --data DIR is required and no arguments are taken", errUsage)
 	}
@@ -52,21 +49,35 @@ func runSampleData(ctx context.Context, args []string) error {
 	// data outside the Go heap: collecting less often saves a quarter of
 	// the run time.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	st, err := store.Open(ctx, *dir, schema.Default())
+	cfg := workspace.DefaultConfig()
+	cfg.Command = "sample-data"
+	ws, err := workspace.Open(ctx, *dir, cfg)
+	var held *workspace.HeldError
+	if errors.As(err, &held) {
+		by := "another process"
+		if held.Holder.URL != "" {
+			by = "the goshawk server at " + held.Holder.URL
+		} else if held.Holder.PID != 0 {
+			by = fmt.Sprintf("another goshawk process (pid %d, %q)", held.Holder.PID, held.Holder.Command)
+		}
+		return fmt.Errorf("workspace %s is open in %s: sample-data writes the workspace's files itself, so stop that process first", *dir, by)
+	}
 	if err != nil {
 		return err
 	}
+	st := ws.Store()
+	path := st.Path()
 	var existing int64
 	if err := st.DB().QueryRowContext(ctx, `SELECT count(*) FROM "DeviceProcessEvents"`).Scan(&existing); err != nil {
-		st.Close()
+		ws.Close()
 		return err
 	}
 	if existing > 0 {
-		st.Close()
+		ws.Close()
 		return fmt.Errorf("the workspace in %s already holds data (%d DeviceProcessEvents rows): give an empty --data directory", *dir, existing)
 	}
 	stats, err := sampledata.Generate(ctx, st, opts)
-	if cerr := st.Close(); err == nil && cerr != nil {
+	if cerr := ws.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
@@ -79,14 +90,14 @@ func runSampleData(ctx context.Context, args []string) error {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			fmt.Printf("%-42s %10d\n", n, stats.Tables[n])
+			fmt.Fprintf(c.stdout, "%-42s %10d\n", n, stats.Tables[n])
 		}
 	}
 	size := int64(0)
-	if fi, err := os.Stat(st.Path()); err == nil {
+	if fi, err := os.Stat(path); err == nil {
 		size = fi.Size()
 	}
-	fmt.Printf("wrote %d rows to %d tables in %s (%.0f rows/s); %s is %.1f MiB\n",
-		stats.Rows, len(stats.Tables), stats.Elapsed.Round(time.Millisecond), stats.RowsPerSecond(), st.Path(), float64(size)/(1<<20))
+	fmt.Fprintf(c.stdout, "wrote %d rows to %d tables in %s (%.0f rows/s); %s is %.1f MiB\n",
+		stats.Rows, len(stats.Tables), stats.Elapsed.Round(time.Millisecond), stats.RowsPerSecond(), path, float64(size)/(1<<20))
 	return nil
 }

@@ -2,41 +2,109 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
+	"text/tabwriter"
+	"time"
 
 	"github.com/goshawk-sec/goshawk/auth"
-	"github.com/goshawk-sec/goshawk/workspace"
 )
 
-func runToken(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("%w: goshawk token create --data DIR --role ROLE [--name N]", errUsage)
+var tokenVerbs = map[string]subcommand{
+	"create": {"create --role reader|ingestor|responder|contributor|owner [--name N] WORKSPACE", (*cli).tokenCreate},
+	"list":   {"list WORKSPACE", (*cli).tokenList},
+	"revoke": {"revoke ID|NAME WORKSPACE", (*cli).tokenRevoke},
+}
+
+// token manages API tokens (owners only through a server).
+func (c *cli) token(ctx context.Context, args []string) error {
+	return c.dispatch(ctx, "token", tokenVerbs, args)
+}
+
+// withBackend opens the workspace t names, runs f on it and closes it.
+func (c *cli) withBackend(ctx context.Context, t *target, command string, f func(b backend) error) error {
+	b, err := c.open(ctx, t, command)
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
-	dir := fs.String("data", "", "workspace directory")
+	err = f(b)
+	if cerr := b.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// tokenCreate prints the new token's secret alone on stdout, so that a
+// script can capture it; the details go to stderr.
+func (c *cli) tokenCreate(ctx context.Context, args []string) error {
+	const synopsis = "token create --role ROLE [--name N] WORKSPACE"
+	fs := c.newFlags("token create", synopsis)
+	t := targetFlags(fs)
 	role := fs.String("role", "", "reader, ingestor, responder, contributor or owner")
-	name := fs.String("name", "", "a name for the token")
-	if err := fs.Parse(args[1:]); err != nil {
+	name := fs.String("name", "", "a name for the token (default ROLE-ID)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, synopsis); err != nil {
 		return err
 	}
 	r, err := auth.ParseRole(*role)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: --role: %v", errUsage, err)
 	}
-	cfg := workspace.DefaultConfig()
-	cfg.Command = "token create"
-	ws, err := workspace.Open(ctx, *dir, cfg)
+	return c.withBackend(ctx, t, "token create", func(b backend) error {
+		secret, tok, err := b.CreateToken(ctx, r, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, secret)
+		fmt.Fprintf(c.stderr, "created token %q (id %s, role %s); the secret above is shown only once\n", tok.Name, tok.ID, tok.Role)
+		return nil
+	})
+}
+
+func (c *cli) tokenList(ctx context.Context, args []string) error {
+	const synopsis = "token list WORKSPACE"
+	fs := c.newFlags("token list", synopsis)
+	t := targetFlags(fs)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	defer ws.Close()
-	secret, _, err := ws.CreateToken(ctx, r, *name)
+	if err := wantArgs(pos, 0, synopsis); err != nil {
+		return err
+	}
+	return c.withBackend(ctx, t, "token list", func(b backend) error {
+		toks, err := b.Tokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED")
+		for _, tok := range toks {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", tok.ID, tok.Name, tok.Role, tok.Created.UTC().Format(time.RFC3339))
+		}
+		return tw.Flush()
+	})
+}
+
+func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
+	const synopsis = "token revoke ID|NAME WORKSPACE"
+	fs := c.newFlags("token revoke", synopsis)
+	t := targetFlags(fs)
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	fmt.Println(secret)
-	return nil
+	if err := wantArgs(pos, 1, synopsis); err != nil {
+		return err
+	}
+	return c.withBackend(ctx, t, "token revoke", func(b backend) error {
+		tok, err := b.RevokeToken(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "revoked token %q (id %s, role %s)\n", tok.Name, tok.ID, tok.Role)
+		return nil
+	})
 }
