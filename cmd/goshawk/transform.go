@@ -4,8 +4,11 @@ import (
 	"context"
 
 	"github.com/goshawk-sec/goshawk/ingest"
+	"github.com/goshawk-sec/goshawk/transform"
 )
 
 // newTransformer returns the engine that runs collection rules'
-// transformKql, or nil while none is available.
-func newTransformer(ctx context.Context) (ingest.Transformer, error) { return nil, nil }
+// transformKql. It lives as long as the process.
+func newTransformer(ctx context.Context) (ingest.Transformer, error) {
+	return transform.New(ctx)
+}
