@@ -3,8 +3,10 @@ package api
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -79,16 +81,95 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, _ := Principal(r.Context())
 	s.log.Info("query", "token", tok.Name, "rows", rowCount(set), "truncated", set.Truncated, "ms", time.Since(start).Milliseconds())
+	elapsed := time.Since(start)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if _, ok := prefer["include-statistics"]; ok {
-		w.Header().Set("Preference-Applied", "include-statistics=true")
-	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := result.WriteJSON(bw, set); err != nil {
+	var out io.Writer = bw
+	var sw *statsWriter
+	if v, ok := prefer["include-statistics"]; ok && !strings.EqualFold(v, "false") {
+		w.Header().Set("Preference-Applied", "include-statistics=true")
+		sw = &statsWriter{w: bw}
+		out = sw
+	}
+	if err := result.WriteJSON(out, set); err != nil {
 		s.log.Error("write query result", "err", err)
 		return
 	}
+	if sw != nil {
+		if err := sw.finish(queryStatistics(set, elapsed)); err != nil {
+			s.log.Error("write query statistics", "err", err)
+			return
+		}
+	}
 	_ = bw.Flush()
+}
+
+// queryStatistics is the "statistics" member Log Analytics adds to a
+// result when asked with "Prefer: include-statistics=true": the execution
+// time in seconds and the row count of each result table.
+func queryStatistics(set *result.Set, elapsed time.Duration) []byte {
+	type tableStats struct {
+		TableRowCount int `json:"tableRowCount"`
+	}
+	var st struct {
+		Query struct {
+			ExecutionTime     float64      `json:"executionTime"`
+			DatasetStatistics []tableStats `json:"datasetStatistics"`
+		} `json:"query"`
+	}
+	st.Query.ExecutionTime = elapsed.Seconds()
+	st.Query.DatasetStatistics = []tableStats{}
+	for _, t := range set.Tables {
+		if t != nil {
+			st.Query.DatasetStatistics = append(st.Query.DatasetStatistics, tableStats{TableRowCount: len(t.Rows)})
+		}
+	}
+	b, _ := json.Marshal(st)
+	return b
+}
+
+// statsWriter passes a result's JSON through but holds back its last two
+// bytes, the closing "}\n" result.WriteJSON ends with, so that finish can
+// add the statistics member before them.
+type statsWriter struct {
+	w    io.Writer
+	tail []byte
+}
+
+func (s *statsWriter) Write(p []byte) (int, error) {
+	if len(p) >= 2 {
+		if len(s.tail) > 0 {
+			if _, err := s.w.Write(s.tail); err != nil {
+				return 0, err
+			}
+		}
+		if _, err := s.w.Write(p[:len(p)-2]); err != nil {
+			return 0, err
+		}
+		s.tail = append(s.tail[:0], p[len(p)-2:]...)
+		return len(p), nil
+	}
+	s.tail = append(s.tail, p...)
+	if n := len(s.tail) - 2; n > 0 {
+		if _, err := s.w.Write(s.tail[:n]); err != nil {
+			return 0, err
+		}
+		s.tail = append(s.tail[:0], s.tail[n:]...)
+	}
+	return len(p), nil
+}
+
+// finish writes the statistics member and the closing brace.
+func (s *statsWriter) finish(stats []byte) error {
+	if string(s.tail) != "}\n" {
+		return fmt.Errorf("the result JSON ends with %q, not a closing brace", s.tail)
+	}
+	b := make([]byte, 0, len(stats)+20)
+	b = append(b, `,"statistics":`...)
+	b = append(b, stats...)
+	b = append(b, "}\n"...)
+	_, err := s.w.Write(b)
+	return err
 }
 
 func rowCount(set *result.Set) int {
