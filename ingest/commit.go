@@ -31,18 +31,21 @@ type CommitterConfig struct {
 	MaxQueuedRows int
 	// MaxGroupRows bounds the rows committed in one transaction.
 	MaxGroupRows int
+	// Workers is the number of transactions in flight at once: while one
+	// commits (writing and syncing the log), the next is being appended.
+	Workers int
 }
 
 // DefaultCommitterConfig returns the defaults: up to 200,000 queued rows,
 // committed up to 50,000 at a time.
 func DefaultCommitterConfig() CommitterConfig {
-	return CommitterConfig{MaxQueuedRows: 200000, MaxGroupRows: 50000}
+	return CommitterConfig{MaxQueuedRows: 200000, MaxGroupRows: 50000, Workers: 2}
 }
 
 // Validate checks the configuration.
 func (c CommitterConfig) Validate() error {
-	if c.MaxQueuedRows <= 0 || c.MaxGroupRows <= 0 {
-		return errors.New("ingest: MaxQueuedRows and MaxGroupRows must be positive")
+	if c.MaxQueuedRows <= 0 || c.MaxGroupRows <= 0 || c.Workers <= 0 {
+		return errors.New("ingest: MaxQueuedRows, MaxGroupRows and Workers must be positive")
 	}
 	return nil
 }
@@ -83,7 +86,7 @@ func NewCommitter(w BatchWriter, cfg CommitterConfig) (*Committer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Committer{w: w, cfg: cfg, wake: make(chan struct{}, 1), done: make(chan struct{})}, nil
+	return &Committer{w: w, cfg: cfg, wake: make(chan struct{}, cfg.Workers), done: make(chan struct{})}, nil
 }
 
 // Stats returns the committer's counters.
@@ -113,10 +116,7 @@ func (c *Committer) Write(ctx context.Context, batches ...store.Batch) error {
 	}
 	c.pending = append(c.pending, r)
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.wakeOne()
 	select {
 	case err := <-r.done:
 		return err
@@ -129,17 +129,33 @@ func (c *Committer) Write(ctx context.Context, batches ...store.Batch) error {
 // queued and returns.
 func (c *Committer) Run() {
 	defer close(c.done)
+	var wg sync.WaitGroup
+	for i := 0; i < c.cfg.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.work()
+		}()
+	}
+	wg.Wait()
+}
+
+func (c *Committer) work() {
 	for {
 		c.mu.Lock()
 		group, rows := c.takeLocked()
-		closed := c.closed
+		closed, more := c.closed, len(c.pending) > 0
 		c.mu.Unlock()
 		if len(group) == 0 {
 			if closed {
+				c.wakeAll()
 				return
 			}
 			<-c.wake
 			continue
+		}
+		if more {
+			c.wakeOne() // another worker can take the rest meanwhile
 		}
 		c.commit(group, rows)
 	}
@@ -209,9 +225,21 @@ func (c *Committer) Close() {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
+	c.wakeAll()
+	<-c.done
+}
+
+// wakeOne wakes a waiting worker, if any.
+func (c *Committer) wakeOne() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
-	<-c.done
+}
+
+// wakeAll wakes every worker.
+func (c *Committer) wakeAll() {
+	for i := 0; i < c.cfg.Workers; i++ {
+		c.wakeOne()
+	}
 }

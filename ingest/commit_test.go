@@ -99,7 +99,8 @@ func TestCommitterConcurrent(t *testing.T) {
 func TestCommitterBadBatchFailsAlone(t *testing.T) {
 	st := openStore(t)
 	gate := &gatedWriter{w: st, open: make(chan struct{})}
-	c := startCommitter(t, gate, DefaultCommitterConfig())
+	// One worker, so that the three writes queue behind the held one.
+	c := startCommitter(t, gate, CommitterConfig{MaxQueuedRows: 1000, MaxGroupRows: 1000, Workers: 1})
 	bad := syslogRow(t, st, "bad")
 	tab, _ := st.Table("Syslog")
 	bad[tab.ColumnIndex("Computer")] = 42 // not a string: the store refuses it
@@ -140,7 +141,7 @@ func TestCommitterBadBatchFailsAlone(t *testing.T) {
 func TestCommitterQueueFull(t *testing.T) {
 	st := openStore(t)
 	gate := &gatedWriter{w: st, open: make(chan struct{})}
-	c := startCommitter(t, gate, CommitterConfig{MaxQueuedRows: 10, MaxGroupRows: 10})
+	c := startCommitter(t, gate, CommitterConfig{MaxQueuedRows: 10, MaxGroupRows: 10, Workers: 1})
 	rows := func(n int) [][]any {
 		out := make([][]any, n)
 		for i := range out {

@@ -28,6 +28,7 @@ var dbSettings = []string{
 	// Create new files in the newest storage format, which enables the
 	// compression methods added since v0.10.2 (the default).
 	"storage_compatibility_version=latest",
+	"checkpoint_threshold=256MB",
 }
 
 // Store is an open workspace. It is safe for concurrent use.

@@ -104,7 +104,7 @@ func (w *Workspace) CreateTable(ctx context.Context, d TableDef) (TableInfo, err
 		}
 		for _, c := range old.Columns {
 			if !c.Hidden && !isStandard(c.Name) {
-				cols = append(cols, ColumnDef{Name: c.Name, Type: string(c.Type)})
+				cols = append(cols, ColumnDef{Name: c.Name, Type: c.Type.String()})
 			}
 		}
 		for _, c := range d.Columns {
@@ -149,7 +149,7 @@ func (w *Workspace) TableInfo(ctx context.Context, name string) (TableInfo, erro
 	}
 	info := TableInfo{Name: t.Name, Custom: t.Source == schema.SourceCustom}
 	for _, c := range t.Visible() {
-		info.Columns = append(info.Columns, ColumnDef{Name: c.Name, Type: string(c.Type)})
+		info.Columns = append(info.Columns, ColumnDef{Name: c.Name, Type: c.Type.String()})
 	}
 	days, err := w.retentionDays(ctx, name)
 	if err != nil {
