@@ -280,7 +280,10 @@ func prepareTable(ctx context.Context, conn *sql.Conn, t *schema.Table, stored [
 		name := storageName(c)
 		sc, ok := byName[strings.ToLower(name)]
 		if !ok {
-			q := "ALTER TABLE " + quoteIdent(t.Name) + " ADD COLUMN " + columnDDL(c)
+			// DuckDB cannot add a column with a constraint; the default
+			// still fills existing rows, and the write path never stores
+			// a null string.
+			q := "ALTER TABLE " + quoteIdent(t.Name) + " ADD COLUMN " + strings.Replace(columnDDL(c), " NOT NULL", "", 1)
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				return nil, fmt.Errorf("add column %s: %w", c.Name, err)
 			}
