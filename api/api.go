@@ -83,6 +83,8 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /v1/dataCollectionRules/{id}", s.authed(auth.Query, s.handleGetRule))
 	s.mux.Handle("PUT /v1/dataCollectionRules/{id}", s.authed(auth.ManageContent, s.handlePutRule))
 	s.mux.Handle("DELETE /v1/dataCollectionRules/{id}", s.authed(auth.ManageContent, s.handleDeleteRule))
+	s.mux.HandleFunc("POST /api/logs", s.handleDataCollector) // SharedKey signature, checked by the handler
+	s.mux.Handle("GET /v1/workspace/sharedKeys", s.authed(auth.ManageAccess, s.handleSharedKeys))
 }
 
 // ServeHTTP serves the API, turning a panic in a handler into a 500 that
