@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/kql"
@@ -295,7 +296,16 @@ func cell(v any, t types.Type, bytes int64) (any, int64) {
 		if x, ok := v.(time.Time); ok {
 			return x.UTC(), bytes + 28
 		}
-	case types.String, types.GUID, types.Decimal:
+	case types.Decimal:
+		if s, ok := v.(string); ok {
+			// DuckDB prints every digit of the scale (12.345000…);
+			// Kusto prints the value (12.345).
+			if strings.Contains(s, ".") {
+				s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+			}
+			return s, bytes + int64(len(s)) + 2
+		}
+	case types.String, types.GUID:
 		if s, ok := v.(string); ok {
 			return s, bytes + int64(len(s)) + 2
 		}
