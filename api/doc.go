@@ -9,6 +9,7 @@
 //	POST /dataCollectionRules/{ruleId}/streams/{stream}  ingestor, contributor, owner
 //	POST /api/logs                                       SharedKey signature (Data Collector API)
 //	GET  /v1/workspace                                   reader and up
+//	GET  /v1/workspace/sharedKeys                        owner
 //	GET|POST /v1/tokens, DELETE /v1/tokens/{id}          owner
 //	GET /v1/tables[/{name}], PUT /v1/tables/{name}       reader / contributor
 //	GET|PUT|DELETE /v1/dataCollectionRules[/{id}]        reader / contributor
