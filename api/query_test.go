@@ -243,4 +243,3 @@ func TestQueryAPICancel(t *testing.T) {
 	}
 	t.Logf("cancelled after %v", time.Since(start))
 }
-
