@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/goshawk-sec/goshawk/kql/types"
 )
 
 // MaxRetentionDays is the longest retention a table may have (Log
@@ -15,15 +17,28 @@ const MaxRetentionDays = 4383
 // SetRetention sets how many days rows of a table are kept, counted from
 // their TimeGenerated.
 func (w *Workspace) SetRetention(ctx context.Context, table string, days int) error {
+	w.contentMu.Lock()
+	defer w.contentMu.Unlock()
+	return w.setRetention(ctx, table, days)
+}
+
+func (w *Workspace) setRetention(ctx context.Context, table string, days int) error {
 	if _, ok := w.store.Table(table); !ok {
 		return fmt.Errorf("table %q: %w", table, ErrNotFound)
 	}
-	if days < 1 || days > MaxRetentionDays {
-		return fmt.Errorf("retention of %s: %d days is out of range (1 to %d)", table, days, MaxRetentionDays)
+	if err := checkRetention(table, days); err != nil {
+		return err
 	}
 	if _, err := w.store.DB().ExecContext(ctx, `INSERT INTO goshawk.retention VALUES (?, ?)
 		ON CONFLICT (table_name) DO UPDATE SET days = excluded.days`, table, days); err != nil {
 		return fmt.Errorf("set retention of %s: %w", table, err)
+	}
+	return nil
+}
+
+func checkRetention(table string, days int) error {
+	if days < 1 || days > MaxRetentionDays {
+		return fmt.Errorf("retention of %s: %d days is out of range (1 to %d)", table, days, MaxRetentionDays)
 	}
 	return nil
 }
@@ -59,8 +74,10 @@ func (w *Workspace) retentionSettings(ctx context.Context) (map[string]int, erro
 }
 
 // EnforceRetention deletes, from every table, the rows whose TimeGenerated
-// is older than the table's retention before now. It returns the number
-// of rows deleted per table (tables with none left out).
+// is older than the table's retention before now. Tables without a
+// datetime TimeGenerated (a custom table may declare it with another type)
+// are left alone. It returns the number of rows deleted per table (tables
+// with none left out).
 func (w *Workspace) EnforceRetention(ctx context.Context, now time.Time) (map[string]int64, error) {
 	set, err := w.retentionSettings(ctx)
 	if err != nil {
@@ -69,7 +86,7 @@ func (w *Workspace) EnforceRetention(ctx context.Context, now time.Time) (map[st
 	out := map[string]int64{}
 	var errs []error
 	for _, t := range w.store.Tables() {
-		if _, ok := t.Column("TimeGenerated"); !ok {
+		if c, ok := t.Column("TimeGenerated"); !ok || c.Type != types.DateTime {
 			continue
 		}
 		keep := w.cfg.DefaultRetention

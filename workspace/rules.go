@@ -33,6 +33,8 @@ func (w *Workspace) loadRules(ctx context.Context) error {
 // PutRule creates or replaces a data collection rule after checking it
 // against the workspace's tables (transformations included).
 func (w *Workspace) PutRule(ctx context.Context, r *ingest.Rule) error {
+	w.contentMu.Lock()
+	defer w.contentMu.Unlock()
 	if err := w.pipeline.Validate(r); err != nil {
 		return err
 	}
@@ -64,6 +66,8 @@ func (w *Workspace) Rules(ctx context.Context) ([]*ingest.Rule, error) {
 
 // DeleteRule removes a data collection rule.
 func (w *Workspace) DeleteRule(ctx context.Context, id string) error {
+	w.contentMu.Lock()
+	defer w.contentMu.Unlock()
 	if _, ok := w.rules.Get(id); !ok {
 		return fmt.Errorf("collection rule %q: %w", id, ErrNotFound)
 	}

@@ -81,9 +81,18 @@ func (w *Workspace) customTable(d TableDef) (*schema.Table, error) {
 // CreateTable creates a custom table, or adds the columns an existing one
 // lacks (columns are never removed or retyped, as in Log Analytics).
 func (w *Workspace) CreateTable(ctx context.Context, d TableDef) (TableInfo, error) {
+	w.contentMu.Lock()
+	defer w.contentMu.Unlock()
 	t, err := w.customTable(d)
 	if err != nil {
 		return TableInfo{}, err
+	}
+	// Check the retention before anything is created, so that a refused
+	// definition leaves no table behind.
+	if d.RetentionInDays > 0 {
+		if err := checkRetention(d.Name, d.RetentionInDays); err != nil {
+			return TableInfo{}, err
+		}
 	}
 	if old, ok := w.store.Table(d.Name); ok {
 		if old.Source != schema.SourceCustom {
@@ -126,7 +135,7 @@ func (w *Workspace) CreateTable(ctx context.Context, d TableDef) (TableInfo, err
 		return TableInfo{}, fmt.Errorf("record custom table %s: %w", d.Name, err)
 	}
 	if d.RetentionInDays > 0 {
-		if err := w.SetRetention(ctx, d.Name, d.RetentionInDays); err != nil {
+		if err := w.setRetention(ctx, d.Name, d.RetentionInDays); err != nil {
 			return TableInfo{}, err
 		}
 	}

@@ -37,7 +37,10 @@ func (w *Workspace) loadTokens(ctx context.Context) error {
 // CreateToken issues a token with role and returns its secret, which is
 // shown once and never stored.
 func (w *Workspace) CreateToken(ctx context.Context, role auth.Role, name string) (string, auth.Token, error) {
-	if _, err := auth.ParseRole(string(role)); err != nil {
+	// Store the canonical spelling: ParseRole accepts "Owner", but only
+	// "owner" grants anything.
+	role, err := auth.ParseRole(string(role))
+	if err != nil {
 		return "", auth.Token{}, err
 	}
 	secret, digest, err := auth.NewSecret()

@@ -72,6 +72,12 @@ type Workspace struct {
 
 	mu     sync.RWMutex
 	tokens map[string]auth.Token // by digest
+
+	// contentMu serializes changes to custom tables, retention and
+	// collection rules: each reads the current definition, changes the
+	// store and records the result, and two at once would conflict in
+	// DuckDB or record one's columns over the other's.
+	contentMu sync.Mutex
 }
 
 // metaDDL creates the settings tables, kept in their own schema beside the
