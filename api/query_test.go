@@ -243,3 +243,36 @@ func TestQueryAPICancel(t *testing.T) {
 	}
 	t.Logf("cancelled after %v", time.Since(start))
 }
+
+// TestQueryHiddenColumns: ingestion_time() is the receive time ingestion
+// recorded, not TimeGenerated; hidden columns answer by name but stay out
+// of *.
+func TestQueryHiddenColumns(t *testing.T) {
+	e := newQueryEnv(t, workspace.DefaultConfig())
+	id := e.ws.ID()
+	reader := e.tokens[auth.Reader]
+	status, out := e.do(t, "POST", reader, id, map[string]string{"query": "Syslog | where isnotempty(_ItemId) | order by Computer asc | project Computer, It = ingestion_time(), TimeGenerated, _ItemId"})
+	rows := rowsOf(t, out)
+	if status != 200 || len(rows) != 3 {
+		t.Fatalf("status %d, %v", status, out)
+	}
+	want := e.now.Format(time.RFC3339)
+	items := map[string]bool{}
+	for _, r := range rows {
+		r := r.([]any)
+		if r[1] != want || r[2] == want {
+			t.Errorf("row %v: ingestion_time() should be the receive time %s and differ from TimeGenerated", r, want)
+		}
+		items[r[3].(string)] = true
+	}
+	if len(items) != 3 {
+		t.Errorf("_ItemId values are not distinct: %v", items)
+	}
+	_, out = e.do(t, "POST", reader, id, map[string]string{"query": "Syslog | take 1"})
+	tables := out["tables"].([]any)
+	for _, c := range tables[0].(map[string]any)["columns"].([]any) {
+		if name := c.(map[string]any)["name"].(string); strings.HasPrefix(name, "_") && name != "_ResourceId" && name != "_SubscriptionId" {
+			t.Errorf("take 1 returned hidden column %s", name)
+		}
+	}
+}

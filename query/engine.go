@@ -107,6 +107,22 @@ func (c Catalog) Table(name string) ([]types.Column, bool) {
 	return t.Visible(), true
 }
 
+// HiddenColumns returns a table's hidden columns (_ItemId,
+// _TimeReceived, …), which queries may name.
+func (c Catalog) HiddenColumns(table string) []types.Column {
+	t, ok := c.C.Table(table)
+	if !ok {
+		return nil
+	}
+	var out []types.Column
+	for _, col := range t.Columns {
+		if col.Hidden {
+			out = append(out, types.Column{Name: col.Name, Type: col.Type})
+		}
+	}
+	return out
+}
+
 // StorageNames maps the KQL names of a table's columns to their stored
 // names where they differ.
 func (c Catalog) StorageNames(table string) map[string]string {

@@ -24,6 +24,12 @@ type Scan struct {
 	// Window, when set, keeps only rows whose TimeGenerated lies in it: the
 	// query API's timespan, which Log Analytics applies to every table.
 	Window *TimeWindow
+	// Hidden lists hidden columns (_ItemId, _TimeReceived, …) the query
+	// names. They are read with the visible ones and pass through the
+	// operators that keep every column (where, sort, take) up to the first
+	// projection, but they are not part of Schema: like Kusto, * and the
+	// result leave them out.
+	Hidden []types.Column
 }
 
 // TimeWindow is a half-open interval [From, To) of TimeGenerated; a zero

@@ -57,6 +57,12 @@ type StorageNamer interface {
 	StorageNames(table string) map[string]string
 }
 
+// HiddenColumner is an optional Catalog interface: the hidden columns of
+// a table, which queries may name but * leaves out.
+type HiddenColumner interface {
+	HiddenColumns(table string) []types.Column
+}
+
 // Options control binding.
 type Options struct {
 	// Now is the value of now() for the whole query. Zero means time.Now().
@@ -79,7 +85,7 @@ func Bind(script *syntax.Script, cat Catalog, opts Options) (q *plan.Query, errs
 	if opts.Now.IsZero() {
 		opts.Now = time.Now().UTC()
 	}
-	b := &binder{cat: cat, opts: opts, order: map[plan.Node][]plan.SortKey{}, open: map[plan.Node]bool{}}
+	b := &binder{cat: cat, opts: opts, order: map[plan.Node][]plan.SortKey{}, open: map[plan.Node]bool{}, hidden: map[*plan.Scan][]types.Column{}}
 	defer func() {
 		if r := recover(); r != nil {
 			// A panic here is a binder bug: report it as an internal error
@@ -136,6 +142,8 @@ type binder struct {
 	// open marks nodes whose schema depends on data that was not read
 	// (bag_unpack without Discover): unknown columns resolve to dynamic.
 	open    map[plan.Node]bool
+	// hidden holds the hidden columns each scan could read.
+	hidden map[*plan.Scan][]types.Column
 	curOpen bool // the operator being bound reads an open schema
 }
 

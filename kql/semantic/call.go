@@ -116,7 +116,7 @@ func (b *binder) call(x *syntax.CallExpr, e *env, r *row) plan.Expr {
 			b.errAt(x, CodeAggregateContext, "Function '%s' cannot be invoked in the current context: aggregation functions are allowed only in summarize, make-series and similar operators", name)
 			return unknown()
 		}
-		inner := &row{cols: r.cols, overrides: r.overrides}
+		inner := &row{cols: r.cols, overrides: r.overrides, hidden: r.hidden}
 		args := b.args(x.Args, e, inner)
 		return r.aggs.add(call(f.Canonical(), resultType(f, args), args...))
 	case Window:

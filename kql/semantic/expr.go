@@ -17,6 +17,8 @@ type row struct {
 	aggs      *aggCollector
 	window    bool // window functions allowed (serialize, extend over serialized input)
 	order     []plan.SortKey
+	// hidden resolves hidden columns of the scan under this row, if any.
+	hidden func(name string) (types.Column, bool)
 }
 
 func (r *row) lookup(name string) (plan.Expr, bool) {
@@ -44,6 +46,11 @@ func (r *row) lookup(name string) (plan.Expr, bool) {
 	}
 	if found != nil {
 		return &plan.ColRef{Name: found.Name, T: found.Type}, true
+	}
+	if r.hidden != nil {
+		if c, ok := r.hidden(name); ok {
+			return &plan.ColRef{Name: c.Name, T: c.Type}, true
+		}
 	}
 	return nil, false
 }

@@ -23,7 +23,7 @@ var aggPrefix = map[string]string{
 
 func (b *binder) summarize(in plan.Node, op *syntax.SummarizeOp, e *env) plan.Node {
 	cols := in.Schema()
-	r := &row{cols: cols}
+	r := &row{cols: cols, hidden: b.hiddenOf(in)}
 	var keys []plan.NamedExpr
 	keyNames := map[string]bool{}
 	for i, k := range op.By {
@@ -94,7 +94,7 @@ func (b *binder) summarize(in plan.Node, op *syntax.SummarizeOp, e *env) plan.No
 			}
 		}
 		coll := &aggCollector{}
-		ar := &row{cols: cols, aggs: coll}
+		ar := &row{cols: cols, aggs: coll, hidden: r.hidden}
 		v := b.expr(val, e, ar)
 		name := ""
 		if len(names) > 0 {

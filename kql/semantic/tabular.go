@@ -151,7 +151,7 @@ func (b *binder) operator(in plan.Node, op syntax.Operator, e *env) plan.Node {
 func (b *binder) operator1(in plan.Node, op syntax.Operator, e *env) plan.Node {
 	switch op := op.(type) {
 	case *syntax.WhereOp:
-		r := &row{cols: in.Schema()}
+		r := &row{cols: in.Schema(), hidden: b.hiddenOf(in)}
 		pred := b.expr(op.Pred, e, r)
 		return b.keepOrder(in, &plan.Filter{Input: in, Pred: toBool(pred)})
 	case *syntax.ExtendOp:
@@ -355,7 +355,7 @@ func passThrough(cols []types.Column) []plan.NamedExpr {
 // of extend/project, calling set for each produced column. Later
 // expressions see columns defined by earlier ones.
 func (b *binder) assignments(in plan.Node, exprs []syntax.Expr, e *env, window bool, set func(name string, v plan.Expr, at syntax.Node)) {
-	r := &row{cols: in.Schema(), overrides: map[string]plan.Expr{}, window: window, order: b.order[in]}
+	r := &row{cols: in.Schema(), overrides: map[string]plan.Expr{}, window: window, order: b.order[in], hidden: b.hiddenOf(in)}
 	n := 0
 	for _, ex := range exprs {
 		if ne, ok := ex.(*syntax.NamedExpr); ok {
@@ -538,7 +538,7 @@ func (b *binder) projectReorder(in plan.Node, op *syntax.ProjectReorderOp) plan.
 }
 
 func (b *binder) sort(in plan.Node, keys []*syntax.SortKey, e *env) plan.Node {
-	r := &row{cols: in.Schema()}
+	r := &row{cols: in.Schema(), hidden: b.hiddenOf(in)}
 	var ks []plan.SortKey
 	for _, k := range keys {
 		ks = append(ks, plan.SortKey{Expr: b.expr(k.X, e, r), Desc: k.Desc, NullsFirst: k.NullsFirst})
@@ -613,6 +613,11 @@ func (b *binder) scan(table string, cols []types.Column) *plan.Scan {
 	if sn, ok := b.cat.(StorageNamer); ok {
 		n.Storage = sn.StorageNames(table)
 	}
+	if hc, ok := b.cat.(HiddenColumner); ok {
+		if hidden := hc.HiddenColumns(table); len(hidden) > 0 {
+			b.hidden[n] = hidden
+		}
+	}
 	if w := b.opts.Window; w != nil {
 		for _, c := range cols {
 			if c.Name == "TimeGenerated" && c.Type == types.DateTime {
@@ -622,4 +627,44 @@ func (b *binder) scan(table string, cols []types.Column) *plan.Scan {
 		}
 	}
 	return n
+}
+
+// hiddenOf returns a resolver of the hidden columns that reach the output
+// of n: those of a scan below operators that keep every column. Naming
+// one makes the scan read it.
+func (b *binder) hiddenOf(n plan.Node) func(name string) (types.Column, bool) {
+	for {
+		switch x := n.(type) {
+		case *plan.Filter:
+			n = x.Input
+			continue
+		case *plan.Sort:
+			n = x.Input
+			continue
+		case *plan.Limit:
+			n = x.Input
+			continue
+		case *plan.Scan:
+			avail := b.hidden[x]
+			if len(avail) == 0 {
+				return nil
+			}
+			return func(name string) (types.Column, bool) {
+				for _, c := range avail {
+					if c.Name != name {
+						continue
+					}
+					for _, h := range x.Hidden {
+						if h.Name == name {
+							return c, true
+						}
+					}
+					x.Hidden = append(x.Hidden, c)
+					return c, true
+				}
+				return types.Column{}, false
+			}
+		}
+		return nil
+	}
 }

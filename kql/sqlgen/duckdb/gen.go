@@ -114,11 +114,15 @@ func (g *gen) from(n plan.Node) string {
 func (g *gen) node(n plan.Node) string {
 	switch n := n.(type) {
 	case *plan.Scan:
+		cols := n.Columns
+		if len(n.Hidden) > 0 {
+			cols = append(append([]types.Column(nil), n.Columns...), n.Hidden...)
+		}
 		if len(n.Storage) == 0 {
-			return "SELECT " + colList(n.Columns) + " FROM " + Ident(n.Table) + scanWindow(n)
+			return "SELECT " + colList(cols) + " FROM " + Ident(n.Table) + scanWindow(n)
 		}
 		var parts []string
-		for _, c := range n.Columns {
+		for _, c := range cols {
 			if st, ok := n.Storage[c.Name]; ok && st != c.Name {
 				parts = append(parts, Ident(st)+" AS "+Ident(c.Name))
 			} else {
