@@ -141,9 +141,9 @@ type binder struct {
 	partition string
 	// open marks nodes whose schema depends on data that was not read
 	// (bag_unpack without Discover): unknown columns resolve to dynamic.
-	open    map[plan.Node]bool
+	open map[plan.Node]bool
 	// hidden holds the hidden columns each scan could read.
-	hidden map[*plan.Scan][]types.Column
+	hidden  map[*plan.Scan][]types.Column
 	curOpen bool // the operator being bound reads an open schema
 }
 
