@@ -24,11 +24,12 @@ type Decoder struct {
 	cols  []schema.Column
 	exact map[string]int
 	fold  map[string]int
+	width int // length of each returned row, at least len(cols)
 }
 
 // NewDecoder returns a decoder for rows of cols, in that order.
 func NewDecoder(cols []schema.Column) *Decoder {
-	d := &Decoder{cols: cols, exact: make(map[string]int, len(cols)), fold: make(map[string]int, len(cols))}
+	d := &Decoder{cols: cols, exact: make(map[string]int, len(cols)), fold: make(map[string]int, len(cols)), width: len(cols)}
 	for i, c := range cols {
 		d.exact[c.Name] = i
 		if _, dup := d.fold[strings.ToLower(c.Name)]; !dup {
@@ -36,6 +37,18 @@ func NewDecoder(cols []schema.Column) *Decoder {
 		}
 	}
 	return d
+}
+
+// padded returns a decoder like d whose rows have room for width values,
+// the decoded columns first: a table's visible columns followed by its
+// hidden ones, which ingestion then fills in place.
+func (d *Decoder) padded(width int) *Decoder {
+	if width < len(d.cols) {
+		width = len(d.cols)
+	}
+	c := *d
+	c.width = width
+	return &c
 }
 
 // Columns returns the decoder's columns.
@@ -77,13 +90,14 @@ func (d *Decoder) Decode(body []byte) ([][]any, error) {
 		return nil, &DataError{Record: -1, Msg: fmt.Sprintf("the body must be a JSON array of objects, not %s", kindOf(v))}
 	}
 	rows := make([][]any, len(arr))
-	vals := make([]any, len(arr)*len(d.cols))
+	w := d.width
+	vals := make([]any, len(arr)*w)
 	for i, rec := range arr {
 		obj, err := rec.Object()
 		if err != nil {
 			return nil, &DataError{Record: i, Msg: fmt.Sprintf("expected a JSON object, found %s", kindOf(rec))}
 		}
-		row := vals[i*len(d.cols) : (i+1)*len(d.cols) : (i+1)*len(d.cols)]
+		row := vals[i*w : i*w+len(d.cols) : (i+1)*w]
 		var ferr error
 		obj.Visit(func(key []byte, fv *fastjson.Value) {
 			if ferr != nil {

@@ -76,6 +76,10 @@ type flow struct {
 	// column i, or -1.
 	from  []int
 	stamp stamp
+	// inPlace: the input rows are already the table's rows (its visible
+	// columns in order, with room for the hidden ones), so they are
+	// stamped where they are instead of copied.
+	inPlace bool
 }
 
 // stamp locates the standard columns ingestion fills.
@@ -108,7 +112,7 @@ func (p *Pipeline) Ingest(ctx context.Context, ruleID, stream string, body []byt
 	if err != nil {
 		return 0, err
 	}
-	return p.write(ctx, rt, rows, receivedAt)
+	return p.write(ctx, rt, rows, receivedAt, true)
 }
 
 // IngestRows stores rows already decoded for a rule's stream, in the
@@ -118,7 +122,7 @@ func (p *Pipeline) IngestRows(ctx context.Context, ruleID, stream string, rows [
 	if err != nil {
 		return 0, err
 	}
-	return p.write(ctx, rt, rows, receivedAt)
+	return p.write(ctx, rt, rows, receivedAt, false)
 }
 
 // Columns returns the input columns of a rule's stream.
@@ -130,7 +134,9 @@ func (p *Pipeline) Columns(ruleID, stream string) ([]schema.Column, error) {
 	return rt.decoder.Columns(), nil
 }
 
-func (p *Pipeline) write(ctx context.Context, rt *route, rows [][]any, receivedAt time.Time) (int, error) {
+// write stores rows of the route's input columns. decoded says the rows
+// come from the route's own decoder, so they may be stamped in place.
+func (p *Pipeline) write(ctx context.Context, rt *route, rows [][]any, receivedAt time.Time, decoded bool) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
@@ -144,7 +150,7 @@ func (p *Pipeline) write(ctx context.Context, rt *route, rows [][]any, receivedA
 				return 0, fmt.Errorf("transform for %s: %w", f.table.Name, err)
 			}
 		}
-		batches = append(batches, store.Batch{Table: f.table.Name, Rows: p.shape(f, in, receivedAt)})
+		batches = append(batches, store.Batch{Table: f.table.Name, Rows: p.shape(f, in, receivedAt, decoded && f.transform == nil && len(rt.flows) == 1)})
 	}
 	if err := p.committer.Write(ctx, batches...); err != nil {
 		return 0, err
@@ -153,16 +159,28 @@ func (p *Pipeline) write(ctx context.Context, rt *route, rows [][]any, receivedA
 }
 
 // shape lays rows out in table order and fills the standard columns.
-func (p *Pipeline) shape(f *flow, in [][]any, receivedAt time.Time) [][]any {
+func (p *Pipeline) shape(f *flow, in [][]any, receivedAt time.Time, mayReuse bool) [][]any {
 	ncol := len(f.table.Columns)
 	out := make([][]any, len(in))
-	vals := make([]any, len(in)*ncol)
+	inPlace := mayReuse && f.inPlace
+	var vals []any
+	if !inPlace {
+		vals = make([]any, len(in)*ncol)
+	}
 	base := p.seq.Add(uint64(len(in))) - uint64(len(in))
 	for r, src := range in {
-		row := vals[r*ncol : (r+1)*ncol : (r+1)*ncol]
-		for i, j := range f.from {
-			if j >= 0 && j < len(src) {
-				row[i] = src[j]
+		var row []any
+		if inPlace && cap(src) >= ncol {
+			row = src[:ncol]
+		} else {
+			if vals == nil {
+				vals = make([]any, len(in)*ncol)
+			}
+			row = vals[r*ncol : (r+1)*ncol : (r+1)*ncol]
+			for i, j := range f.from {
+				if j >= 0 && j < len(src) {
+					row[i] = src[j]
+				}
 			}
 		}
 		s := f.stamp
@@ -258,8 +276,9 @@ func (p *Pipeline) resolve(ruleID, stream string) (*route, error) {
 			}
 		}
 		f := &flow{table: t, from: mapColumns(t, in)}
+		f.inPlace = isPrefix(f.from, len(in))
 		f.stamp = stampOf(t)
-		return &route{decoder: NewDecoder(in), flows: []*flow{f}}, nil
+		return &route{decoder: NewDecoder(in).padded(len(t.Columns)), flows: []*flow{f}}, nil
 	}
 	r, ok := p.rules.Get(ruleID)
 	if !ok {
@@ -382,6 +401,17 @@ func mapColumns(t *schema.Table, cols []schema.Column) []int {
 		}
 	}
 	return from
+}
+
+// isPrefix reports whether from maps the first n table columns to inputs
+// 0…n-1 and no other column to an input.
+func isPrefix(from []int, n int) bool {
+	for i, j := range from {
+		if (i < n && j != i) || (i >= n && j != -1) {
+			return false
+		}
+	}
+	return true
 }
 
 func stampOf(t *schema.Table) stamp {
