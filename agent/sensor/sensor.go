@@ -1,0 +1,65 @@
+// Package sensor holds the small interfaces the agent's parts meet at:
+// collectors produce events, detectors look at files and processes,
+// responders carry out commands. The agent's run loop (package agent)
+// wires them together; each part lives in its own package and knows only
+// these interfaces and the wire contract.
+package sensor
+
+import (
+	"context"
+	"errors"
+
+	"github.com/goshawk-sec/goshawk/agentproto"
+)
+
+// ErrUnsupported marks a part that cannot run on this OS or kernel; the
+// agent reports it in health ("unsupported" with the reason) and carries
+// on without it.
+var ErrUnsupported = errors.New("unsupported on this system")
+
+// Emitter receives events. The agent fills ReportId, DeviceId, DeviceName
+// and Timestamp when the row lacks them, queues the event durably and
+// never blocks a collector for long: under pressure it samples and says
+// so in health. Emit is safe for concurrent use.
+type Emitter interface {
+	Emit(e agentproto.Event)
+}
+
+// Collector is one telemetry source ("process", "network", "file",
+// "logon").
+type Collector interface {
+	Name() string
+	// Run collects until ctx ends. It returns an error wrapping
+	// ErrUnsupported when the mechanism is missing here.
+	Run(ctx context.Context, out Emitter) error
+}
+
+// Process describes a process as the Device* tables' process and
+// initiating-process columns need it.
+type Process struct {
+	PID         int
+	ParentPID   int
+	Name        string // file name of the image
+	Path        string // full path of the image
+	CommandLine string
+	AccountName string
+	AccountUID  int
+	SHA256      string
+	SHA1        string
+	MD5         string
+	StartTime   int64 // Unix nanoseconds
+}
+
+// FileWatcher is told about every file created or written (after close),
+// so that detection can scan it. FileWritten must return quickly; slow work
+// belongs on the watcher's own goroutine.
+type FileWatcher interface {
+	FileWritten(ctx context.Context, path string, by Process)
+}
+
+// CommandHandler carries out one kind of response action.
+type CommandHandler interface {
+	// Types lists the agentproto.Command types it handles.
+	Types() []string
+	Handle(ctx context.Context, cmd agentproto.Command) agentproto.CommandResult
+}
