@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goshawk-sec/goshawk/auth"
+	"github.com/goshawk-sec/goshawk/edr"
 	"github.com/goshawk-sec/goshawk/workspace"
 )
 
@@ -49,6 +50,7 @@ type Server struct {
 	log *slog.Logger
 	mux *http.ServeMux
 	now func() time.Time
+	edr *edr.Service // nil until MountEDR
 }
 
 // New returns the API for ws.

@@ -96,11 +96,12 @@ func (c *Committer) Stats() *Stats { return &c.stats }
 // The batches are committed together, all or nothing. If ctx ends first,
 // Write returns its error; the rows may still be committed.
 func (c *Committer) Write(ctx context.Context, batches ...store.Batch) error {
-	n := 0
+	n, stmts := 0, 0
 	for _, b := range batches {
 		n += len(b.Rows)
+		stmts += len(b.Stmts)
 	}
-	if n == 0 {
+	if n == 0 && stmts == 0 {
 		return nil
 	}
 	if c.queued.Add(int64(n)) > int64(c.cfg.MaxQueuedRows) && c.queued.Load() != int64(n) {

@@ -134,11 +134,50 @@ func (p *Pipeline) Columns(ruleID, stream string) ([]schema.Column, error) {
 	return rt.decoder.Columns(), nil
 }
 
+// Prepare decodes body (as Ingest does) for a rule's stream and returns
+// the batches that store its rows, transformed and stamped, without
+// storing them: for a caller that must commit rows of several streams,
+// and statements of its own, in one transaction (see Commit).
+func (p *Pipeline) Prepare(ctx context.Context, ruleID, stream string, body []byte, receivedAt time.Time) ([]store.Batch, int, error) {
+	rt, err := p.route(ruleID, stream)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := rt.decoder.Decode(body)
+	if err != nil {
+		return nil, 0, err
+	}
+	batches, err := p.batches(ctx, rt, rows, receivedAt, true)
+	return batches, len(rows), err
+}
+
+// Commit stores batches (from Prepare, or statements alone) in one
+// transaction, returning once they are durable.
+func (p *Pipeline) Commit(ctx context.Context, batches ...store.Batch) error {
+	return p.committer.Write(ctx, batches...)
+}
+
 // write stores rows of the route's input columns. decoded says the rows
 // come from the route's own decoder, so they may be stamped in place.
 func (p *Pipeline) write(ctx context.Context, rt *route, rows [][]any, receivedAt time.Time, decoded bool) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
+	}
+	batches, err := p.batches(ctx, rt, rows, receivedAt, decoded)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.committer.Write(ctx, batches...); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+// batches shapes rows of the route's input columns into one batch per
+// flow.
+func (p *Pipeline) batches(ctx context.Context, rt *route, rows [][]any, receivedAt time.Time, decoded bool) ([]store.Batch, error) {
+	if len(rows) == 0 {
+		return nil, nil
 	}
 	receivedAt = receivedAt.UTC()
 	batches := make([]store.Batch, 0, len(rt.flows))
@@ -147,15 +186,12 @@ func (p *Pipeline) write(ctx context.Context, rt *route, rows [][]any, receivedA
 		if f.transform != nil {
 			var err error
 			if in, err = f.transform.Apply(ctx, rows); err != nil {
-				return 0, fmt.Errorf("transform for %s: %w", f.table.Name, err)
+				return nil, fmt.Errorf("transform for %s: %w", f.table.Name, err)
 			}
 		}
 		batches = append(batches, store.Batch{Table: f.table.Name, Rows: p.shape(f, in, receivedAt, decoded && f.transform == nil && len(rt.flows) == 1)})
 	}
-	if err := p.committer.Write(ctx, batches...); err != nil {
-		return 0, err
-	}
-	return len(rows), nil
+	return batches, nil
 }
 
 // shape lays rows out in table order and fills the standard columns.

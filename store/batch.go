@@ -13,6 +13,18 @@ import (
 type Batch struct {
 	Table string
 	Rows  [][]any
+	// Stmts run in the batch's transaction before any row is appended;
+	// an error from one fails the whole transaction. They let a caller
+	// record something with the rows atomically, such as the sequence
+	// number of the agent batch the rows came from. Table may be empty
+	// for a batch of statements alone.
+	Stmts []Statement
+}
+
+// Statement is one SQL statement and its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
 }
 
 // AppendBatches stores every batch in one transaction: all rows of all
@@ -23,7 +35,9 @@ func (s *Store) AppendBatches(ctx context.Context, batches []Batch) (err error) 
 	order := []string{}
 	byTable := map[string][]Batch{}
 	infos := map[string]*tableInfo{}
+	var stmts []Statement
 	for _, b := range batches {
+		stmts = append(stmts, b.Stmts...)
 		if len(b.Rows) == 0 {
 			continue
 		}
@@ -37,7 +51,7 @@ func (s *Store) AppendBatches(ctx context.Context, batches []Batch) (err error) 
 		}
 		byTable[b.Table] = append(byTable[b.Table], b)
 	}
-	if len(order) == 0 {
+	if len(order) == 0 && len(stmts) == 0 {
 		return nil
 	}
 	conn, err := s.db.Conn(ctx)
@@ -53,6 +67,11 @@ func (s *Store) AppendBatches(ctx context.Context, batches []Batch) (err error) 
 			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
 		}
 	}()
+	for i, st := range stmts {
+		if _, err := conn.ExecContext(ctx, st.SQL, st.Args...); err != nil {
+			return fmt.Errorf("append: statement %d: %w", i, err)
+		}
+	}
 	for _, table := range order {
 		info := infos[table]
 		err := conn.Raw(func(dc any) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goshawk-sec/goshawk/api"
+	"github.com/goshawk-sec/goshawk/edr"
 	"github.com/goshawk-sec/goshawk/pki"
 	"github.com/goshawk-sec/goshawk/workspace"
 )
@@ -32,6 +32,7 @@ func runServer(ctx context.Context, args []string) error {
 	queryTimeout := fs.Duration("query-timeout", 10*time.Minute, "longest a query may run")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	maxQueued := fs.Int("max-queued-rows", 200000, "rows waiting for commit beyond which ingestion answers 429")
+	inactiveAfter := fs.Duration("device-inactive-after", 10*time.Minute, "how long a device may stay silent before it is reported Inactive")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -77,6 +78,33 @@ func runServer(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	edrCfg := edr.DefaultConfig()
+	edrCfg.InactiveAfter = *inactiveAfter
+	if edrCfg.HeartbeatInterval >= edrCfg.InactiveAfter {
+		edrCfg.HeartbeatInterval = edrCfg.InactiveAfter / 4
+	}
+	var bundle *pki.Bundle
+	if !*insecure {
+		hosts := []string{}
+		if host != "" && !net.ParseIP(host).IsUnspecified() {
+			hosts = append(hosts, host)
+		}
+		if h, err := os.Hostname(); err == nil {
+			hosts = append(hosts, h)
+		}
+		if bundle, err = pki.Ensure(*dir, hosts); err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+	}
+	var ca *pki.Authority
+	if bundle != nil {
+		ca = bundle.CA
+	}
+	svc, err := edr.New(ctx, ws, ca, edrCfg, log)
+	if err != nil {
+		return err
+	}
+	handler.MountEDR(svc)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -87,18 +115,7 @@ func runServer(ctx context.Context, args []string) error {
 	if *insecure {
 		scheme = "http"
 	} else {
-		hosts := []string{}
-		if host != "" && !net.ParseIP(host).IsUnspecified() {
-			hosts = append(hosts, host)
-		}
-		if h, err := os.Hostname(); err == nil {
-			hosts = append(hosts, h)
-		}
-		bundle, err := pki.Ensure(*dir, hosts)
-		if err != nil {
-			return fmt.Errorf("TLS: %w", err)
-		}
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{bundle.Server}}
+		srv.TLSConfig = edr.ServerTLS(bundle)
 		log.Info("TLS certificate", "ca", bundle.CACertPath, "cert", bundle.ServerCertPath)
 	}
 	ln, err := net.Listen("tcp", *listen)
@@ -109,6 +126,12 @@ func runServer(ctx context.Context, args []string) error {
 	if err := ws.SetURL(url); err != nil {
 		ln.Close()
 		return err
+	}
+	if scheme == "https" {
+		if err := svc.SetServerURL(ctx, url); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	toks, _ := ws.Tokens(ctx)
 	if len(toks) == 0 {
@@ -124,6 +147,11 @@ func runServer(ctx context.Context, args []string) error {
 		defer close(retDone)
 		runRetention(retCtx, ws, *retentionEvery, log)
 	}()
+	sweepDone := make(chan struct{})
+	go func() {
+		defer close(sweepDone)
+		svc.Run(retCtx)
+	}()
 
 	errc := make(chan error, 1)
 	go func() {
@@ -137,6 +165,7 @@ func runServer(ctx context.Context, args []string) error {
 	case err := <-errc:
 		stopRetention()
 		<-retDone
+		<-sweepDone
 		return err
 	case <-ctx.Done():
 	}
@@ -149,6 +178,7 @@ func runServer(ctx context.Context, args []string) error {
 	err = srv.Shutdown(shutCtx)
 	stopRetention()
 	<-retDone
+	<-sweepDone
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("shutdown", "err", err)
 	}
