@@ -103,8 +103,16 @@ func (s *Service) caPEM() ([]byte, error) {
 		return s.ca.CertPEM, nil
 	}
 	b, err := os.ReadFile(filepath.Join(s.ws.Dir(), pki.CACertFile))
+	if errors.Is(err, os.ErrNotExist) {
+		// The server has never run: create the CA it will use.
+		bundle, err := pki.Ensure(s.ws.Dir(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("create the workspace CA: %w", err)
+		}
+		return bundle.CA.CertPEM, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read the workspace CA (start the server once to create it): %w", err)
+		return nil, fmt.Errorf("read the workspace CA: %w", err)
 	}
 	return b, nil
 }

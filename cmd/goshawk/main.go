@@ -22,6 +22,12 @@
 //	goshawk query [WORKSPACE] [--timespan T] --batch FILE
 //	goshawk kql check --batch FILE | QUERY
 //	goshawk sample-data --data DIR [--rows N]
+//	goshawk onboarding create --out FILE [--server-url URL] [--expires 7d] [--uses N] WORKSPACE
+//	goshawk device list [--name N] [--health H] [--os OS] WORKSPACE
+//	goshawk device show|timeline DEVICE WORKSPACE
+//	goshawk action isolate|release|collect|kill|quarantine|scan DEVICE [...] WORKSPACE
+//	goshawk action show ID|list DEVICE|package ID --out FILE WORKSPACE
+//	goshawk indicator add|list|delete WORKSPACE
 //
 // where WORKSPACE is --data DIR or --server URL [--token T] [--ca FILE].
 // Without either, query runs on an empty in-memory workspace.
@@ -61,6 +67,10 @@ var commands = map[string]command{
 	"token":       {"manage API tokens (create, list, revoke)", (*cli).token},
 	"table":       {"manage tables and retention (list, show, create, retention)", (*cli).table},
 	"dcr":         {"manage data collection rules (put, list, show, delete)", (*cli).dcr},
+	"onboarding":  {"issue onboarding packages for agents (create)", (*cli).onboarding},
+	"device":      {"list devices, show one, show its timeline (list, show, timeline)", (*cli).device},
+	"action":      {"run response actions on devices (isolate, release, kill, quarantine, collect, scan, show, list, package)", (*cli).action},
+	"indicator":   {"manage custom indicators (add, list, delete)", (*cli).indicator},
 	"version":     {"print the version", (*cli).printVersion},
 }
 
