@@ -13,6 +13,7 @@ import (
 	"github.com/goshawk-sec/goshawk/agentproto"
 	"github.com/goshawk-sec/goshawk/auth"
 	"github.com/goshawk-sec/goshawk/edr"
+	"github.com/goshawk-sec/goshawk/ingest"
 )
 
 // MountEDR serves the EDR backend: the agent protocol under /agent/v1/
@@ -85,10 +86,17 @@ func (s *Server) edrError(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusUnauthorized, "InvalidEnrollmentToken", err.Error(), nil)
 	case errors.Is(err, edr.ErrUnknownDevice):
 		writeError(w, http.StatusUnauthorized, "AuthorizationRequiredError", err.Error(), nil)
+	case errors.Is(err, edr.ErrNoCA):
+		writeError(w, http.StatusServiceUnavailable, "EnrollmentUnavailable", err.Error(), nil)
 	case errors.Is(err, edr.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", err.Error(), nil)
-	default:
+	case errors.Is(err, ingest.ErrQueueFull), errors.Is(err, ingest.ErrClosed):
 		s.ingestError(w, r, err)
+	case r.Context().Err() != nil:
+		s.log.Info("agent request abandoned by the client", "remote", r.RemoteAddr, "path", r.URL.Path)
+	default:
+		s.log.Error("EDR request failed", "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "InternalServerError", "internal error; see the server log", nil)
 	}
 }
 

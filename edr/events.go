@@ -86,6 +86,7 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 	if len(b.Events) > MaxBatchEvents {
 		return ack, fmt.Errorf("%w: %d events in one batch; the limit is %d", ErrInvalid, len(b.Events), MaxBatchEvents)
 	}
+	received := s.now()
 	// Shape every event before taking the device's lock.
 	byTable := map[string][]map[string]any{}
 	var order []string
@@ -109,6 +110,9 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 		if t.ColumnIndex("DeviceName") >= 0 {
 			ev.Row["DeviceName"] = dev.Name
 		}
+		if _, ok := ev.Row["Timestamp"]; !ok && t.ColumnIndex("Timestamp") >= 0 {
+			ev.Row["Timestamp"] = received.UTC().Format(time.RFC3339Nano)
+		}
 		if _, ok := ev.Row["ReportId"]; !ok && t.ColumnIndex("ReportId") >= 0 && ev.ReportID != 0 {
 			ev.Row["ReportId"] = ev.ReportID
 		}
@@ -127,7 +131,6 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 		ack.Duplicate = true
 		return ack, nil
 	}
-	received := s.now()
 	var batches []store.Batch
 	for _, table := range order {
 		bs, err := s.prepare(ctx, table, byTable[table], received)

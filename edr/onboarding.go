@@ -155,7 +155,7 @@ func (s *Service) checkToken(ctx context.Context, secret string) (string, error)
 func (s *Service) Enroll(ctx context.Context, token string, req agentproto.EnrollRequest, remote string) (agentproto.EnrollResponse, error) {
 	var resp agentproto.EnrollResponse
 	if s.ca == nil {
-		return resp, errors.New("enrollment needs the workspace CA, which this process has not loaded")
+		return resp, ErrNoCA
 	}
 	csr, err := parseCSR(req.CSR)
 	if err != nil {

@@ -76,6 +76,9 @@ var (
 	ErrUnknownDevice = errors.New("unknown device certificate")
 	// ErrOffboarded: the device was offboarded.
 	ErrOffboarded = errors.New("device is offboarded")
+	// ErrNoCA: enrollment on a server without TLS (or a process that did
+	// not load the CA).
+	ErrNoCA = errors.New("enrollment needs TLS and the workspace CA; this server runs without them")
 	// ErrInvalid: a request the caller can fix.
 	ErrInvalid = errors.New("invalid request")
 )
