@@ -136,7 +136,6 @@ type agent struct {
 	id   string
 	cert *tls.Certificate
 	hc   *http.Client
-	seq  uint64
 }
 
 func newAgent(e *edrEnv) *agent {
