@@ -62,8 +62,10 @@ type device struct {
 	Inventory map[string]any `json:"inventory,omitempty"`
 	InvHash   string         `json:"invHash,omitempty"`
 	NetHash   string         `json:"netHash,omitempty"`
-	// Recorded is the SensorHealthState of the last DeviceInfo row.
-	Recorded string `json:"recorded,omitempty"`
+	// Recorded is the SensorHealthState of the last DeviceInfo row and
+	// RecordedAt when it was written.
+	Recorded   string    `json:"recorded,omitempty"`
+	RecordedAt time.Time `json:"recordedAt,omitempty"`
 }
 
 func (s *Service) loadDevices(ctx context.Context) error {
@@ -180,6 +182,20 @@ func (s *Service) health(d *device, now time.Time) string {
 	return agentHealth(d.Sensor.SensorHealthState)
 }
 
+// InfoEvery is the longest a device goes without a DeviceInfo row, as in
+// Defender, where every device has at least one a day.
+const InfoEvery = 24 * time.Hour
+
+// due reports whether d needs a DeviceInfo row at now: its health changed
+// since the last one, or the last one is a day old (the caller holds s.mu
+// or owns d).
+func (s *Service) due(d *device, now time.Time) bool {
+	if s.health(d, now) != d.Recorded {
+		return true
+	}
+	return d.Offboarded == nil && now.Sub(d.RecordedAt) >= InfoEvery
+}
+
 // agentHealth maps the agent's SensorHealthState to the value set.
 func agentHealth(v string) string {
 	switch strings.ToLower(strings.ReplaceAll(v, " ", "")) {
@@ -289,7 +305,7 @@ func (s *Service) Heartbeat(ctx context.Context, id string, hb agentproto.Heartb
 	if hb.ClientVersion != "" && len(hb.ClientVersion) <= 64 {
 		d.ClientVersion = hb.ClientVersion
 	}
-	changed := s.health(d, now) != d.Recorded
+	changed := s.due(d, now)
 	cp := *d
 	err := s.persist(ctx, &cp)
 	s.mu.Unlock()
@@ -315,7 +331,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	s.mu.Lock()
 	var changed []device
 	for _, d := range s.devices {
-		if s.health(d, now) != d.Recorded {
+		if s.due(d, now) {
 			changed = append(changed, *d)
 		}
 	}
@@ -391,7 +407,7 @@ func (s *Service) Inventory(ctx context.Context, id string, inv agentproto.Inven
 	if err != nil {
 		return err
 	}
-	if invChanged || s.health(&cp, now) != cp.Recorded {
+	if invChanged || s.due(&cp, now) {
 		if err := s.writeDeviceInfo(ctx, &cp); err != nil {
 			return err
 		}
@@ -457,8 +473,8 @@ func (s *Service) writeDeviceInfo(ctx context.Context, d *device) error {
 	}
 	s.mu.Lock()
 	if cur, ok := s.devices[d.ID]; ok {
-		cur.Recorded = health
-		d.Recorded = health
+		cur.Recorded, cur.RecordedAt = health, now
+		d.Recorded, d.RecordedAt = health, now
 		cp := *cur
 		s.mu.Unlock()
 		return s.persist(ctx, &cp)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/goshawk-sec/goshawk/agentproto"
 	"github.com/goshawk-sec/goshawk/pki"
+	"github.com/goshawk-sec/goshawk/query"
 	"github.com/goshawk-sec/goshawk/workspace"
 )
 
@@ -201,4 +202,44 @@ func FuzzEventBatch(f *testing.F) {
 		defer cancel()
 		_, _ = s.IngestEvents(cctx, dev, b)
 	})
+}
+
+// TestDailyDeviceInfo: a device that stays Active still gets a DeviceInfo
+// row a day after its last one.
+func TestDailyDeviceInfo(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	now := time.Now()
+	s.SetClock(func() time.Time { return now })
+	pkg, err := s.CreateOnboarding(ctx, OnboardingRequest{ServerURL: "https://h:1"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Enroll(ctx, pkg.Token, agentproto.EnrollRequest{CSR: csrPEM(t), Hostname: "h"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int64 {
+		t.Helper()
+		set, err := s.ws.Query(ctx, "DeviceInfo | where DeviceId == '"+r.DeviceID+"' | count", query.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return set.Primary().Rows[0][0].(int64)
+	}
+	for _, step := range []struct {
+		after time.Duration
+		want  int64
+	}{{time.Hour, 1}, {22 * time.Hour, 1}, {2 * time.Hour, 2}, {time.Hour, 2}} {
+		now = now.Add(step.after)
+		if _, err := s.Heartbeat(ctx, r.DeviceID, agentproto.Heartbeat{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(); n != step.want {
+			t.Fatalf("after +%v: %d DeviceInfo rows, want %d", step.after, n, step.want)
+		}
+	}
 }
