@@ -262,6 +262,10 @@ type Indicator struct {
 	Title    string    `json:"title"`
 	Severity string    `json:"severity"` // Informational, Low, Medium, High
 	Expires  time.Time `json:"expirationTime,omitempty"`
+	// MachineGroups scopes the indicator to devices of these groups
+	// (DeviceInfo.MachineGroup); empty means every device. The server
+	// sends each agent only the indicators in force for it.
+	MachineGroups []string `json:"rbacGroupNames,omitempty"`
 }
 
 // IndicatorSet is the answer to PathIndicators.

@@ -220,7 +220,7 @@ func (s *Server) handleCommandResult(w http.ResponseWriter, r *http.Request, dev
 }
 
 func (s *Server) handleAgentIndicators(w http.ResponseWriter, r *http.Request, dev edr.Device) {
-	writeJSON(w, http.StatusOK, s.edr.IndicatorSet(r.Context()))
+	writeJSON(w, http.StatusOK, s.edr.IndicatorSet(r.Context(), dev.ID))
 }
 
 func (s *Server) handleAgentUpload(w http.ResponseWriter, r *http.Request, dev edr.Device) {

@@ -311,4 +311,22 @@ func TestIndicators(t *testing.T) {
 	if len(set.Indicators) != 0 || set.Version != v0 {
 		t.Errorf("after delete: %+v, want the empty set's version %s", set, v0)
 	}
+
+	// An indicator scoped to a device group reaches only its devices.
+	srv := enrolled(t, e, "server-1")
+	srv.must("POST", agentproto.PathInventory, agentproto.Inventory{DeviceInfo: map[string]any{"MachineGroup": "servers"}}, nil)
+	scoped := agentproto.Indicator{Type: agentproto.IndicatorIPAddress, Value: "192.0.2.7", Title: "scanner", MachineGroups: []string{"servers"}}
+	if st := e.call(auth.Contributor, "POST", "/v1/indicators", scoped, nil); st != http.StatusOK {
+		t.Fatalf("create scoped = %d", st)
+	}
+	var other agentproto.IndicatorSet
+	srv.must("GET", agentproto.PathIndicators, nil, &other)
+	a.must("GET", agentproto.PathIndicators, nil, &set)
+	if len(other.Indicators) != 1 || len(set.Indicators) != 0 || set.Version != v0 {
+		t.Errorf("scoped indicator: the group's device has %d, another device %d (version %s, want %s)", len(other.Indicators), len(set.Indicators), set.Version, v0)
+	}
+	srv.must("POST", agentproto.PathHeartbeat, agentproto.Heartbeat{}, &hb)
+	if hb.IndicatorsVersion != other.Version {
+		t.Errorf("heartbeat version %s, set version %s", hb.IndicatorsVersion, other.Version)
+	}
 }

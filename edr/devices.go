@@ -321,7 +321,7 @@ func (s *Service) Heartbeat(ctx context.Context, id string, hb agentproto.Heartb
 	if err != nil {
 		return agentproto.HeartbeatResponse{}, err
 	}
-	return agentproto.HeartbeatResponse{IndicatorsVersion: s.IndicatorsVersion(), CommandsPending: pending}, nil
+	return agentproto.HeartbeatResponse{IndicatorsVersion: s.IndicatorsVersion(id), CommandsPending: pending}, nil
 }
 
 // Sweep records a DeviceInfo row for every device whose health changed

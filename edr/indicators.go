@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,6 +87,14 @@ func checkIndicator(in *agentproto.Indicator) error {
 		in.Severity = "Medium"
 	default:
 		return fmt.Errorf("%w: severity %q (Informational, Low, Medium, High)", ErrInvalid, in.Severity)
+	}
+	if len(in.MachineGroups) > 100 {
+		return fmt.Errorf("%w: at most 100 rbacGroupNames", ErrInvalid)
+	}
+	for _, g := range in.MachineGroups {
+		if strings.TrimSpace(g) == "" || len(g) > 256 {
+			return fmt.Errorf("%w: rbacGroupNames must be non-empty names of at most 256 characters", ErrInvalid)
+		}
 	}
 	if strings.TrimSpace(in.Title) == "" || len(in.Title) > 512 {
 		return fmt.Errorf("%w: an indicator needs a title of at most 512 characters", ErrInvalid)
@@ -171,16 +180,26 @@ func (s *Service) Indicators(ctx context.Context) []agentproto.Indicator {
 	return out
 }
 
-// IndicatorSet returns the indicators in force now and their version,
-// which changes whenever the set does (an indicator added, changed,
-// deleted or expired).
-func (s *Service) IndicatorSet(ctx context.Context) agentproto.IndicatorSet {
+// IndicatorSet returns the indicators in force now for a device — not
+// expired, and scoped to all devices or to the device's MachineGroup —
+// and their version, which changes whenever that set does.
+func (s *Service) IndicatorSet(ctx context.Context, deviceID string) agentproto.IndicatorSet {
 	now := s.now()
+	s.mu.Lock()
+	group := ""
+	if d, ok := s.devices[deviceID]; ok {
+		group, _ = d.Inventory["MachineGroup"].(string)
+	}
+	s.mu.Unlock()
 	set := agentproto.IndicatorSet{Indicators: []agentproto.Indicator{}}
 	for _, in := range s.Indicators(ctx) {
-		if in.Expires.IsZero() || in.Expires.After(now) {
-			set.Indicators = append(set.Indicators, in)
+		if !in.Expires.IsZero() && !in.Expires.After(now) {
+			continue
 		}
+		if len(in.MachineGroups) > 0 && !slices.Contains(in.MachineGroups, group) {
+			continue
+		}
+		set.Indicators = append(set.Indicators, in)
 	}
 	b, _ := json.Marshal(set.Indicators)
 	sum := sha256.Sum256(b)
@@ -188,7 +207,8 @@ func (s *Service) IndicatorSet(ctx context.Context) agentproto.IndicatorSet {
 	return set
 }
 
-// IndicatorsVersion is the version of the indicators in force now.
-func (s *Service) IndicatorsVersion() string {
-	return s.IndicatorSet(context.Background()).Version
+// IndicatorsVersion is the version of the indicators in force now for a
+// device.
+func (s *Service) IndicatorsVersion(deviceID string) string {
+	return s.IndicatorSet(context.Background(), deviceID).Version
 }
