@@ -125,3 +125,9 @@ func (c *Client) CreateIndicator(ctx context.Context, in agentproto.Indicator) (
 func (c *Client) DeleteIndicator(ctx context.Context, id string) error {
 	return c.call(ctx, request{method: http.MethodDelete, path: "/v1/indicators/" + url.PathEscape(id), want: http.StatusNoContent}, nil, nil)
 }
+
+// Offboard offboards a device (owners only): its certificate is refused
+// from then on.
+func (c *Client) Offboard(ctx context.Context, idOrName string) error {
+	return c.call(ctx, request{method: http.MethodPost, path: "/v1/devices/" + url.PathEscape(idOrName) + "/offboard", want: http.StatusNoContent}, nil, nil)
+}

@@ -17,6 +17,29 @@ var deviceVerbs = map[string]subcommand{
 	"list":     {"list [--name N] [--health H] [--os OS] [--seen-within D] WORKSPACE", (*cli).deviceList},
 	"show":     {"show DEVICE WORKSPACE", (*cli).deviceShow},
 	"timeline": {"timeline DEVICE [--from T] [--to T] [--type T] [--limit N] [--skip N] WORKSPACE", (*cli).deviceTimeline},
+	"offboard": {"offboard DEVICE WORKSPACE", (*cli).deviceOffboard},
+}
+
+// deviceOffboard offboards a device: its certificate is refused from then
+// on, until it is onboarded again.
+func (c *cli) deviceOffboard(ctx context.Context, args []string) error {
+	const synopsis = "device offboard DEVICE WORKSPACE"
+	fs := c.newFlags("device offboard", synopsis)
+	t := targetFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, synopsis); err != nil {
+		return err
+	}
+	return c.withEDR(ctx, t, "device offboard", func(b edrBackend) error {
+		if err := b.Offboard(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "offboarded device %s\n", pos[0])
+		return nil
+	})
 }
 
 // device shows the device inventory.

@@ -130,6 +130,10 @@ func TestEDRCommands(t *testing.T) {
 	if _, _, err := run(t, nil, "action", "kill", "web-01", "notapid", "--data", dir); err == nil {
 		t.Error("action kill with a bad pid succeeded")
 	}
+	mustRun(t, nil, "device", "offboard", "web-01", "--data", dir)
+	if out := mustRun(t, nil, "device", "show", er.DeviceID, "--data", dir); !strings.Contains(out, `"offboarded"`) || !strings.Contains(out, `"healthStatus": "Inactive"`) {
+		t.Errorf("device show after offboard:\n%s", out)
+	}
 }
 
 func testCSR(t *testing.T) string {

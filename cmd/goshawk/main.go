@@ -24,7 +24,7 @@
 //	goshawk sample-data --data DIR [--rows N]
 //	goshawk onboarding create --out FILE [--server-url URL] [--expires 7d] [--uses N] WORKSPACE
 //	goshawk device list [--name N] [--health H] [--os OS] WORKSPACE
-//	goshawk device show|timeline DEVICE WORKSPACE
+//	goshawk device show|timeline|offboard DEVICE WORKSPACE
 //	goshawk action isolate|release|collect|kill|quarantine|scan DEVICE [...] WORKSPACE
 //	goshawk action show ID|list DEVICE|package ID --out FILE WORKSPACE
 //	goshawk indicator add|list|delete WORKSPACE
@@ -68,7 +68,7 @@ var commands = map[string]command{
 	"table":       {"manage tables and retention (list, show, create, retention)", (*cli).table},
 	"dcr":         {"manage data collection rules (put, list, show, delete)", (*cli).dcr},
 	"onboarding":  {"issue onboarding packages for agents (create)", (*cli).onboarding},
-	"device":      {"list devices, show one, show its timeline (list, show, timeline)", (*cli).device},
+	"device":      {"list devices, show one, its timeline, offboard it (list, show, timeline, offboard)", (*cli).device},
 	"action":      {"run response actions on devices (isolate, release, kill, quarantine, collect, scan, show, list, package)", (*cli).action},
 	"indicator":   {"manage custom indicators (add, list, delete)", (*cli).indicator},
 	"version":     {"print the version", (*cli).printVersion},

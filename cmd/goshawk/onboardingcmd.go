@@ -31,6 +31,7 @@ type edrBackend interface {
 	Indicators(ctx context.Context) ([]agentproto.Indicator, error)
 	CreateIndicator(ctx context.Context, in agentproto.Indicator) (agentproto.Indicator, error)
 	DeleteIndicator(ctx context.Context, id string) error
+	Offboard(ctx context.Context, idOrName string) error
 }
 
 var _ edrBackend = (*client.Client)(nil)
@@ -81,6 +82,14 @@ func (l localEDR) CreateIndicator(ctx context.Context, in agentproto.Indicator) 
 }
 func (l localEDR) DeleteIndicator(ctx context.Context, id string) error {
 	return l.svc.DeleteIndicator(ctx, id, l.by)
+}
+
+func (l localEDR) Offboard(ctx context.Context, idOrName string) error {
+	d, err := l.svc.Device(ctx, idOrName)
+	if err != nil {
+		return err
+	}
+	return l.svc.Offboard(ctx, d.ID, l.by)
 }
 
 // withEDR opens the workspace t names and runs f on its EDR backend.
