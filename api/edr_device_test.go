@@ -151,7 +151,7 @@ func TestTimeline(t *testing.T) {
 	if tl := get("from=" + from + "&to=" + to); len(tl.Events) != 4 {
 		t.Errorf("from %s to %s: %d events, want 4 (2 processes, a file, a logon): %v", from, to, len(tl.Events), tl.Events)
 	}
-	for _, bad := range []string{"limit=5000", "skip=-1", "from=yesterday", "from=" + to + "&to=" + from} {
+	for _, bad := range []string{"limit=5000", "skip=-1", "from=yesterday", "from=" + to + "&to=" + from, "type=x%22%20or%201==1"} {
 		if st := e.call(auth.Reader, "GET", "/v1/devices/"+a.id+"/timeline?"+bad, nil, nil); st != http.StatusBadRequest {
 			t.Errorf("timeline?%s = %d, want 400", bad, st)
 		}

@@ -128,6 +128,13 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 		return ack, err
 	}
 	if b.Seq <= last {
+		if last-b.Seq > 1000 {
+			// Far below what was stored: more likely an agent whose state
+			// was reset than a resend. Its batches are refused as
+			// duplicates until it enrolls again, which resets the cursor.
+			s.log.Warn("edr: event batch far below the device's recorded sequence; if the agent lost its state, onboard it again",
+				"device", dev.ID, "seq", b.Seq, "recorded", last)
+		}
 		ack.Duplicate = true
 		return ack, nil
 	}

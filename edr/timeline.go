@@ -3,6 +3,7 @@ package edr
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ func (s *Service) timelineTables() []string {
 	}
 	return out
 }
+
+var typePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
 
 // kqlString quotes s as a KQL string literal.
 func kqlString(s string) string {
@@ -92,6 +95,9 @@ func (s *Service) Timeline(ctx context.Context, deviceID string, q TimelineQuery
 	}
 	if q.Limit < 0 || q.Limit > 1000 || q.Skip < 0 || q.Skip > 100000 {
 		return Timeline{}, fmt.Errorf("%w: limit must be 1 to 1000 and skip 0 to 100000", ErrInvalid)
+	}
+	if q.Type != "" && !typePattern.MatchString(q.Type) {
+		return Timeline{}, fmt.Errorf("%w: type must be a table name or an ActionType (letters, digits, _)", ErrInvalid)
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return Timeline{}, fmt.Errorf("%w: from must be before to", ErrInvalid)
