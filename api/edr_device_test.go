@@ -151,6 +151,23 @@ func TestTimeline(t *testing.T) {
 	if tl := get("from=" + from + "&to=" + to); len(tl.Events) != 4 {
 		t.Errorf("from %s to %s: %d events, want 4 (2 processes, a file, a logon): %v", from, to, len(tl.Events), tl.Events)
 	}
+	// Response actions are on the timeline, newest first with the events.
+	var act edr.Action
+	if st := e.call(auth.Responder, "POST", "/v1/devices/"+a.id+"/actions", edr.ActionRequest{Type: agentproto.CommandScan, Params: map[string]string{"full": "true"}}, &act); st != http.StatusCreated {
+		t.Fatalf("scan = %d", st)
+	}
+	if tl := get("limit=1"); len(tl.Events) != 1 || tl.Events[0]["Table"] != edr.ActionsTable || tl.Events[0]["ActionId"] != act.ID || !tl.More {
+		t.Errorf("newest timeline entry = %v, want the scan action", tl.Events)
+	}
+	if tl := get("type=scan"); len(tl.Events) != 1 || tl.Events[0]["Status"] != edr.StatusPending {
+		t.Errorf("type=scan: %v", tl.Events)
+	}
+	if tl := get("type=DeviceProcessEvents&limit=100"); len(tl.Events) != 10 {
+		t.Errorf("type=DeviceProcessEvents with an action queued: %d events, want 10", len(tl.Events))
+	}
+	if tl := get("limit=100"); len(tl.Events) != 15 {
+		t.Errorf("whole timeline: %d entries, want 15", len(tl.Events))
+	}
 	for _, bad := range []string{"limit=5000", "skip=-1", "from=yesterday", "from=" + to + "&to=" + from, "type=x%22%20or%201==1"} {
 		if st := e.call(auth.Reader, "GET", "/v1/devices/"+a.id+"/timeline?"+bad, nil, nil); st != http.StatusBadRequest {
 			t.Errorf("timeline?%s = %d, want 400", bad, st)

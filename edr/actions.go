@@ -47,6 +47,10 @@ type ActionRequest struct {
 	Comment string            `json:"comment,omitempty"`
 }
 
+// commandTypes are the action types the API takes.
+var commandTypes = []string{agentproto.CommandIsolate, agentproto.CommandRelease, agentproto.CommandKillProcess, agentproto.CommandQuarantineFile,
+	agentproto.CommandRestoreFile, agentproto.CommandScan, agentproto.CommandCollect, agentproto.CommandRefreshIndicators}
+
 var sha256Pattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // checkAction checks an action's type and parameters.

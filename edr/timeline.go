@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -83,8 +85,9 @@ func (s *Service) TimelineKQL(deviceID string, q TimelineQuery) string {
 	return b.String()
 }
 
-// Timeline returns a page of a device's events from every Device* table,
-// newest first, through the KQL engine.
+// Timeline returns a page of a device's timeline, newest first: its
+// events from every Device* table, read through the KQL engine, merged
+// with the response actions taken on it (Table MachineActions).
 func (s *Service) Timeline(ctx context.Context, deviceID string, q TimelineQuery) (Timeline, error) {
 	dev, err := s.Device(ctx, deviceID)
 	if err != nil {
@@ -107,29 +110,91 @@ func (s *Service) Timeline(ctx context.Context, deviceID string, q TimelineQuery
 		return Timeline{}, fmt.Errorf("timeline of %s: %w", dev.ID, err)
 	}
 	tl := Timeline{Events: []map[string]any{}}
-	t := set.Primary()
-	if t == nil {
-		return tl, nil
-	}
-	tl.Columns = t.Columns
-	rows := t.Rows
-	if len(rows) > q.Skip+q.Limit {
-		tl.More = true
-		rows = rows[:q.Skip+q.Limit]
-	}
-	if q.Skip < len(rows) {
-		rows = rows[q.Skip:]
-	} else {
-		rows = nil
-	}
-	for _, r := range rows {
-		ev := map[string]any{}
-		for i, c := range t.Columns {
-			if i < len(r) && r[i] != nil && r[i] != "" {
-				ev[c.Name] = r[i]
+	var events []map[string]any
+	if t := set.Primary(); t != nil {
+		tl.Columns = t.Columns
+		for _, r := range t.Rows {
+			ev := map[string]any{}
+			for i, c := range t.Columns {
+				if i < len(r) && r[i] != nil && r[i] != "" {
+					ev[c.Name] = r[i]
+				}
 			}
+			events = append(events, ev)
 		}
-		tl.Events = append(tl.Events, ev)
+	}
+	// Response actions are on the timeline too, as Defender shows them.
+	acts, err := s.timelineActions(ctx, dev.ID, q)
+	if err != nil {
+		return Timeline{}, err
+	}
+	if len(acts) > 0 {
+		events = append(events, acts...)
+		sort.SliceStable(events, func(i, j int) bool { return eventTime(events[i]).After(eventTime(events[j])) })
+	}
+	if len(events) > q.Skip+q.Limit {
+		tl.More = true
+		events = events[:q.Skip+q.Limit]
+	}
+	if q.Skip < len(events) {
+		tl.Events = events[q.Skip:]
 	}
 	return tl, nil
+}
+
+// ActionsTable names response actions on a device's timeline.
+const ActionsTable = "MachineActions"
+
+// timelineActions returns the device's response actions that q selects,
+// newest first, as timeline entries: at most skip+limit+1 of them, all a
+// page of the merged timeline can need.
+func (s *Service) timelineActions(ctx context.Context, deviceID string, q TimelineQuery) ([]map[string]any, error) {
+	if q.Type != "" && q.Type != ActionsTable && !slices.Contains(commandTypes, q.Type) {
+		return nil, nil
+	}
+	sqlText := "SELECT " + actionColumns + " FROM goshawk.machine_actions WHERE device_id = ?"
+	args := []any{deviceID}
+	if q.Type != "" && q.Type != ActionsTable {
+		sqlText += " AND type = ?"
+		args = append(args, q.Type)
+	}
+	if !q.From.IsZero() {
+		sqlText += " AND requested >= ?"
+		args = append(args, q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		sqlText += " AND requested < ?"
+		args = append(args, q.To.UTC())
+	}
+	sqlText += fmt.Sprintf(" ORDER BY requested DESC LIMIT %d", q.Skip+q.Limit+1)
+	rows, err := s.db.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read actions: %w", err)
+	}
+	defer rows.Close()
+	var out []map[string]any
+	for rows.Next() {
+		a, err := scanAction(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read actions: %w", err)
+		}
+		ev := map[string]any{"Table": ActionsTable, "Timestamp": a.Requested, "ActionType": a.Type, "ActionId": a.ID, "Status": a.Status, "Requestor": a.RequestedBy}
+		if a.Comment != "" {
+			ev["Comment"] = a.Comment
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// eventTime is a timeline entry's Timestamp.
+func eventTime(ev map[string]any) time.Time {
+	switch t := ev["Timestamp"].(type) {
+	case time.Time:
+		return t
+	case string:
+		v, _ := time.Parse(time.RFC3339Nano, t)
+		return v
+	}
+	return time.Time{}
 }
