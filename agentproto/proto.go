@@ -75,6 +75,9 @@ type OnboardingPackage struct {
 	WorkspaceID string `json:"workspaceId"`
 	// Expires is when the token stops enrolling devices.
 	Expires time.Time `json:"expires"`
+	// TokenID names the enrollment token (not secret), so that an
+	// administrator can revoke the package (goshawk onboarding revoke).
+	TokenID string `json:"enrollmentTokenId,omitempty"`
 }
 
 // OSInfo describes the device's operating system.

@@ -35,6 +35,8 @@ func (s *Server) MountEDR(svc *edr.Service) {
 	s.mux.Handle("POST "+agentproto.PathOffboard, s.device(s.handleAgentOffboard))
 
 	s.mux.Handle("POST /v1/onboarding", s.authed(auth.ManageAccess, s.handleCreateOnboarding))
+	s.mux.Handle("GET /v1/onboarding", s.authed(auth.ManageAccess, s.handleListOnboarding))
+	s.mux.Handle("DELETE /v1/onboarding/{id}", s.authed(auth.ManageAccess, s.handleRevokeOnboarding))
 	s.mux.Handle("GET /v1/devices", s.authed(auth.Query, s.handleListDevices))
 	s.mux.Handle("GET /v1/devices/{id}", s.authed(auth.Query, s.handleGetDevice))
 	s.mux.Handle("GET /v1/devices/{id}/timeline", s.authed(auth.Query, s.handleTimeline))

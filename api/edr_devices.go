@@ -30,6 +30,23 @@ func (s *Server) handleCreateOnboarding(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusCreated, pkg)
 }
 
+func (s *Server) handleListOnboarding(w http.ResponseWriter, r *http.Request) {
+	toks, err := s.edr.EnrollmentTokens(r.Context())
+	if err != nil {
+		s.edrError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": toks})
+}
+
+func (s *Server) handleRevokeOnboarding(w http.ResponseWriter, r *http.Request) {
+	if err := s.edr.RevokeEnrollmentToken(r.Context(), r.PathValue("id"), principalName(r)); err != nil {
+		s.edrError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // parseTime reads an RFC 3339 query parameter; empty is the zero time.
 func parseTime(w http.ResponseWriter, r *http.Request, name string) (time.Time, bool) {
 	v := r.URL.Query().Get(name)

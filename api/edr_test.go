@@ -307,6 +307,24 @@ func TestEnrollment(t *testing.T) {
 	if st := e.call("", "POST", agentproto.PathEnroll, bad, nil); st != http.StatusUnauthorized {
 		t.Errorf("enroll without a token = %d, want 401", st)
 	}
+	// A revoked package enrolls nothing.
+	revoked := e.onboarding(edr.OnboardingRequest{})
+	var toks struct{ Value []edr.EnrollmentToken }
+	if st := e.call(auth.Owner, "GET", "/v1/onboarding", nil, &toks); st != http.StatusOK || len(toks.Value) != 4 {
+		t.Fatalf("GET /v1/onboarding = %d, %d tokens, want 4", st, len(toks.Value))
+	}
+	if toks.Value[0].ID != revoked.TokenID {
+		t.Errorf("newest token %s, want %s", toks.Value[0].ID, revoked.TokenID)
+	}
+	if st := e.call(auth.Owner, "DELETE", "/v1/onboarding/"+revoked.TokenID, nil, nil); st != http.StatusNoContent {
+		t.Fatalf("revoke = %d", st)
+	}
+	if st := newAgent(e).enroll(revoked.Token, "machine-e"); st != http.StatusUnauthorized {
+		t.Errorf("enroll with a revoked token = %d, want 401", st)
+	}
+	if st := e.call(auth.Owner, "DELETE", "/v1/onboarding/"+revoked.TokenID, nil, nil); st != http.StatusNotFound {
+		t.Errorf("second revoke = %d, want 404", st)
+	}
 	// Only owners create onboarding packages.
 	if st := e.call(auth.Contributor, "POST", "/v1/onboarding", edr.OnboardingRequest{ServerURL: e.srv.URL}, nil); st != http.StatusForbidden {
 		t.Errorf("POST /v1/onboarding as contributor = %d, want 403", st)

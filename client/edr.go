@@ -131,3 +131,18 @@ func (c *Client) DeleteIndicator(ctx context.Context, id string) error {
 func (c *Client) Offboard(ctx context.Context, idOrName string) error {
 	return c.call(ctx, request{method: http.MethodPost, path: "/v1/devices/" + url.PathEscape(idOrName) + "/offboard", want: http.StatusNoContent}, nil, nil)
 }
+
+// EnrollmentTokens lists the enrollment tokens of onboarding packages
+// (owners only).
+func (c *Client) EnrollmentTokens(ctx context.Context) ([]edr.EnrollmentToken, error) {
+	var out struct {
+		Value []edr.EnrollmentToken `json:"value"`
+	}
+	err := c.call(ctx, request{method: http.MethodGet, path: "/v1/onboarding", want: http.StatusOK}, nil, &out)
+	return out.Value, err
+}
+
+// RevokeEnrollmentToken stops an onboarding package enrolling devices.
+func (c *Client) RevokeEnrollmentToken(ctx context.Context, id string) error {
+	return c.call(ctx, request{method: http.MethodDelete, path: "/v1/onboarding/" + url.PathEscape(id), want: http.StatusNoContent}, nil, nil)
+}

@@ -83,8 +83,8 @@ func (s *Service) CreateOnboarding(ctx context.Context, req OnboardingRequest, b
 		return pkg, err
 	}
 	secret := enrollmentPrefix + base64.RawURLEncoding.EncodeToString(b)
-	now := s.now().UTC().Truncate(time.Second)
-	expires := now.Add(expiresIn)
+	now := s.now().UTC().Truncate(time.Microsecond)
+	expires := now.Add(expiresIn).Truncate(time.Second)
 	var uses any
 	if req.Uses > 0 {
 		uses = req.Uses
@@ -95,7 +95,7 @@ func (s *Service) CreateOnboarding(ctx context.Context, req OnboardingRequest, b
 		return pkg, fmt.Errorf("create enrollment token: %w", err)
 	}
 	s.audit(ctx, by, "CreateOnboardingPackage", "enrollment-token/"+id, fmt.Sprintf(`{"expires":%q,"uses":%d,"serverUrl":%q}`, expires.Format(time.RFC3339), req.Uses, u))
-	return agentproto.OnboardingPackage{ServerURL: strings.TrimRight(u, "/"), CACert: string(caPEM), Token: secret, WorkspaceID: s.ws.ID(), Expires: expires}, nil
+	return agentproto.OnboardingPackage{ServerURL: strings.TrimRight(u, "/"), CACert: string(caPEM), Token: secret, WorkspaceID: s.ws.ID(), Expires: expires, TokenID: id}, nil
 }
 
 func (s *Service) caPEM() ([]byte, error) {
@@ -223,4 +223,60 @@ func parseCSR(text string) (*x509.CertificateRequest, error) {
 		return nil, fmt.Errorf("%w: csr signature: %v", ErrInvalid, err)
 	}
 	return csr, nil
+}
+
+// EnrollmentToken describes an issued enrollment token (never its
+// secret).
+type EnrollmentToken struct {
+	ID        string     `json:"id"`
+	Created   time.Time  `json:"created"`
+	CreatedBy string     `json:"createdBy"`
+	Expires   time.Time  `json:"expires"`
+	UsesLeft  *int       `json:"usesLeft,omitempty"` // nil: no limit
+	Revoked   *time.Time `json:"revoked,omitempty"`
+}
+
+// EnrollmentTokens lists the enrollment tokens, newest first.
+func (s *Service) EnrollmentTokens(ctx context.Context) ([]EnrollmentToken, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, created, created_by, expires, uses_left, revoked FROM goshawk.enrollment_tokens ORDER BY created DESC, id")
+	if err != nil {
+		return nil, fmt.Errorf("read enrollment tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []EnrollmentToken{}
+	for rows.Next() {
+		var t EnrollmentToken
+		var uses sql.NullInt64
+		var revoked sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Created, &t.CreatedBy, &t.Expires, &uses, &revoked); err != nil {
+			return nil, fmt.Errorf("read enrollment tokens: %w", err)
+		}
+		t.Created, t.Expires = t.Created.UTC(), t.Expires.UTC()
+		if uses.Valid {
+			n := int(uses.Int64)
+			t.UsesLeft = &n
+		}
+		if revoked.Valid {
+			r := revoked.Time.UTC()
+			t.Revoked = &r
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeEnrollmentToken stops a token enrolling devices; devices it
+// enrolled are unaffected.
+func (s *Service) RevokeEnrollmentToken(ctx context.Context, id, by string) error {
+	s.enrollMu.Lock()
+	defer s.enrollMu.Unlock()
+	res, err := s.db.ExecContext(ctx, "UPDATE goshawk.enrollment_tokens SET revoked = ? WHERE id = ? AND revoked IS NULL", s.now().UTC(), id)
+	if err != nil {
+		return fmt.Errorf("revoke enrollment token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("enrollment token %q (or it is already revoked): %w", id, ErrNotFound)
+	}
+	s.audit(ctx, by, "RevokeEnrollmentToken", "enrollment-token/"+id, "")
+	return nil
 }

@@ -130,6 +130,13 @@ func TestEDRCommands(t *testing.T) {
 	if _, _, err := run(t, nil, "action", "kill", "web-01", "notapid", "--data", dir); err == nil {
 		t.Error("action kill with a bad pid succeeded")
 	}
+	if out := mustRun(t, nil, "onboarding", "list", "--data", dir); strings.Count(out, "active") != 2 {
+		t.Errorf("onboarding list:\n%s", out)
+	}
+	mustRun(t, nil, "onboarding", "revoke", pkg.TokenID, "--data", dir)
+	if out := mustRun(t, nil, "onboarding", "list", "--data", dir); !strings.Contains(out, "revoked") {
+		t.Errorf("onboarding list after revoke:\n%s", out)
+	}
 	mustRun(t, nil, "device", "offboard", "web-01", "--data", dir)
 	if out := mustRun(t, nil, "device", "show", er.DeviceID, "--data", dir); !strings.Contains(out, `"offboarded"`) || !strings.Contains(out, `"healthStatus": "Inactive"`) {
 		t.Errorf("device show after offboard:\n%s", out)

@@ -23,6 +23,7 @@
 //	goshawk kql check --batch FILE | QUERY
 //	goshawk sample-data --data DIR [--rows N]
 //	goshawk onboarding create --out FILE [--server-url URL] [--expires 7d] [--uses N] WORKSPACE
+//	goshawk onboarding list|revoke ID WORKSPACE
 //	goshawk device list [--name N] [--health H] [--os OS] WORKSPACE
 //	goshawk device show|timeline|offboard DEVICE WORKSPACE
 //	goshawk action isolate|release|collect|kill|quarantine|scan DEVICE [...] WORKSPACE
@@ -67,7 +68,7 @@ var commands = map[string]command{
 	"token":       {"manage API tokens (create, list, revoke)", (*cli).token},
 	"table":       {"manage tables and retention (list, show, create, retention)", (*cli).table},
 	"dcr":         {"manage data collection rules (put, list, show, delete)", (*cli).dcr},
-	"onboarding":  {"issue onboarding packages for agents (create)", (*cli).onboarding},
+	"onboarding":  {"issue and revoke onboarding packages for agents (create, list, revoke)", (*cli).onboarding},
 	"device":      {"list devices, show one, its timeline, offboard it (list, show, timeline, offboard)", (*cli).device},
 	"action":      {"run response actions on devices (isolate, release, kill, quarantine, collect, scan, show, list, package)", (*cli).action},
 	"indicator":   {"manage custom indicators (add, list, delete)", (*cli).indicator},

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agentproto"
@@ -32,6 +33,8 @@ type edrBackend interface {
 	CreateIndicator(ctx context.Context, in agentproto.Indicator) (agentproto.Indicator, error)
 	DeleteIndicator(ctx context.Context, id string) error
 	Offboard(ctx context.Context, idOrName string) error
+	EnrollmentTokens(ctx context.Context) ([]edr.EnrollmentToken, error)
+	RevokeEnrollmentToken(ctx context.Context, id string) error
 }
 
 var _ edrBackend = (*client.Client)(nil)
@@ -92,6 +95,13 @@ func (l localEDR) Offboard(ctx context.Context, idOrName string) error {
 	return l.svc.Offboard(ctx, d.ID, l.by)
 }
 
+func (l localEDR) EnrollmentTokens(ctx context.Context) ([]edr.EnrollmentToken, error) {
+	return l.svc.EnrollmentTokens(ctx)
+}
+func (l localEDR) RevokeEnrollmentToken(ctx context.Context, id string) error {
+	return l.svc.RevokeEnrollmentToken(ctx, id, l.by)
+}
+
 // withEDR opens the workspace t names and runs f on its EDR backend.
 func (c *cli) withEDR(ctx context.Context, t *target, command string, f func(b edrBackend) error) error {
 	return c.withBackend(ctx, t, command, func(b backend) error {
@@ -115,6 +125,68 @@ func (c *cli) withEDR(ctx context.Context, t *target, command string, f func(b e
 
 var onboardingVerbs = map[string]subcommand{
 	"create": {"create --out FILE [--server-url URL] [--expires 7d] [--uses N] WORKSPACE", (*cli).onboardingCreate},
+	"list":   {"list WORKSPACE", (*cli).onboardingList},
+	"revoke": {"revoke ID WORKSPACE", (*cli).onboardingRevoke},
+}
+
+// onboardingList lists the enrollment tokens of the packages issued.
+func (c *cli) onboardingList(ctx context.Context, args []string) error {
+	const synopsis = "onboarding list WORKSPACE"
+	fs := c.newFlags("onboarding list", synopsis)
+	t := targetFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 0, synopsis); err != nil {
+		return err
+	}
+	return c.withEDR(ctx, t, "onboarding list", func(b edrBackend) error {
+		toks, err := b.EnrollmentTokens(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tCREATED\tBY\tEXPIRES\tUSES LEFT\tSTATE")
+		now := time.Now()
+		for _, tok := range toks {
+			uses, state := "unlimited", "active"
+			if tok.UsesLeft != nil {
+				uses = strconv.Itoa(*tok.UsesLeft)
+			}
+			switch {
+			case tok.Revoked != nil:
+				state = "revoked"
+			case !now.Before(tok.Expires):
+				state = "expired"
+			case tok.UsesLeft != nil && *tok.UsesLeft <= 0:
+				state = "used up"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", tok.ID, tok.Created.Format(time.RFC3339), tok.CreatedBy, tok.Expires.Format(time.RFC3339), uses, state)
+		}
+		return tw.Flush()
+	})
+}
+
+// onboardingRevoke stops a package enrolling devices.
+func (c *cli) onboardingRevoke(ctx context.Context, args []string) error {
+	const synopsis = "onboarding revoke ID WORKSPACE"
+	fs := c.newFlags("onboarding revoke", synopsis)
+	t := targetFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, 1, synopsis); err != nil {
+		return err
+	}
+	return c.withEDR(ctx, t, "onboarding revoke", func(b edrBackend) error {
+		if err := b.RevokeEnrollmentToken(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "revoked enrollment token %s\n", pos[0])
+		return nil
+	})
 }
 
 // onboarding issues onboarding packages for agents.
@@ -176,7 +248,7 @@ func (c *cli) onboardingCreate(ctx context.Context, args []string) error {
 		if *uses > 0 {
 			limit = fmt.Sprintf("%d device(s)", *uses)
 		}
-		fmt.Fprintf(c.stdout, "wrote onboarding package %s for %s: enrolls %s until %s\n", *out, pkg.ServerURL, limit, pkg.Expires.UTC().Format(time.RFC3339))
+		fmt.Fprintf(c.stdout, "wrote onboarding package %s for %s: enrolls %s until %s (revoke: goshawk onboarding revoke %s)\n", *out, pkg.ServerURL, limit, pkg.Expires.UTC().Format(time.RFC3339), pkg.TokenID)
 		return nil
 	})
 }
