@@ -128,10 +128,19 @@ func runServer(ctx context.Context, args []string) error {
 		return err
 	}
 	if scheme == "https" {
-		if err := svc.SetServerURL(ctx, url); err != nil {
+		// Onboarding packages default to this URL. On every interface,
+		// the host name (which the certificate covers) reaches the server
+		// from other machines; 127.0.0.1 would not.
+		agentURL := url
+		if ip := net.ParseIP(host); (host == "" || (ip != nil && ip.IsUnspecified())) && agentHost() != "" {
+			_, port, _ := net.SplitHostPort(ln.Addr().String())
+			agentURL = "https://" + net.JoinHostPort(agentHost(), port)
+		}
+		if err := svc.SetServerURL(ctx, agentURL); err != nil {
 			ln.Close()
 			return err
 		}
+		log.Info("agents connect to", "url", agentURL)
 	}
 	toks, _ := ws.Tokens(ctx)
 	if len(toks) == 0 {
@@ -206,6 +215,15 @@ func runRetention(ctx context.Context, ws *workspace.Workspace, every time.Durat
 		case <-t.C:
 		}
 	}
+}
+
+// agentHost is the host name agents reach this machine by.
+func agentHost() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
 }
 
 func isLoopback(host string) bool {
