@@ -138,6 +138,13 @@ func (s *Service) recordEnrollment(ctx context.Context, id string, req agentprot
 	if err != nil {
 		return nil, err
 	}
+	// Writes of a device's row are serialized by s.mu (heartbeats from
+	// the old certificate may still arrive), so that DuckDB sees no
+	// conflicting updates. The device's batch lock keeps an event batch
+	// of the old agent from committing its Seq after the reset below.
+	defer s.batches.lock(id)()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if old == nil {
 		_, err = s.db.ExecContext(ctx, `INSERT INTO goshawk.devices (id, machine_id, info, cert_serial, onboarded, last_seen, health) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, req.MachineID, string(info), serial, now, now, HealthActive)
@@ -152,9 +159,7 @@ func (s *Service) recordEnrollment(ctx context.Context, id string, req agentprot
 	if _, err := s.db.ExecContext(ctx, "DELETE FROM goshawk.agent_cursor WHERE device_id = ?", id); err != nil {
 		return nil, fmt.Errorf("reset the event cursor of %s: %w", id, err)
 	}
-	s.mu.Lock()
 	s.devices[id] = d
-	s.mu.Unlock()
 	return d, nil
 }
 
