@@ -59,7 +59,20 @@ const (
 	// PathOffboard: POST → 204. The device is marked offboarded and its
 	// certificate is refused from then on.
 	PathOffboard = "/agent/v1/offboard"
+	// PathRenew: POST RenewRequest → EnrollResponse, with the current
+	// client certificate. The server signs a new certificate for the same
+	// DeviceId; the old one keeps working until the new one is first
+	// used, so a renewal lost on the way cannot lock the agent out.
+	PathRenew = "/agent/v1/renew"
 )
+
+// RenewRequest asks for a new certificate before the current one
+// expires.
+type RenewRequest struct {
+	// CSR is a PEM certificate signing request for the agent's key (a new
+	// key or the same one).
+	CSR string `json:"csr"`
+}
 
 // OnboardingPackage is the file `goshawk onboarding create` writes and
 // `goshawk-agent onboard --package FILE` reads.

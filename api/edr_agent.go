@@ -33,6 +33,7 @@ func (s *Server) MountEDR(svc *edr.Service) {
 	s.mux.Handle("GET "+agentproto.PathIndicators, s.device(s.handleAgentIndicators))
 	s.mux.Handle("PUT "+agentproto.PathUploads+"/{id}", s.device(s.handleAgentUpload))
 	s.mux.Handle("POST "+agentproto.PathOffboard, s.device(s.handleAgentOffboard))
+	s.mux.Handle("POST "+agentproto.PathRenew, s.device(s.handleRenew))
 
 	s.mux.Handle("POST /v1/onboarding", s.authed(auth.ManageAccess, s.handleCreateOnboarding))
 	s.mux.Handle("GET /v1/onboarding", s.authed(auth.ManageAccess, s.handleListOnboarding))
@@ -244,4 +245,18 @@ func (s *Server) handleAgentOffboard(w http.ResponseWriter, r *http.Request, dev
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleRenew(w http.ResponseWriter, r *http.Request, dev edr.Device) {
+	var req agentproto.RenewRequest
+	if !s.decodeAgent(w, r, 1<<20, &req) {
+		return
+	}
+	resp, err := s.edr.Renew(r.Context(), dev.ID, r.TLS.VerifiedChains[0][0].SerialNumber.Text(16), req)
+	if err != nil {
+		s.edrError(w, r, err)
+		return
+	}
+	s.log.Info("device certificate renewed", "device", dev.ID)
+	writeJSON(w, http.StatusOK, resp)
 }

@@ -381,6 +381,21 @@ func TestMutualTLS(t *testing.T) {
 	if st := e.call(auth.Reader, "GET", "/v1/devices", nil, &devs); st != http.StatusOK || len(devs.Value) != 1 {
 		t.Fatalf("GET /v1/devices = %d, %d devices", st, len(devs.Value))
 	}
+	// Renewal: the old certificate works until the new one is used.
+	var renewed agentproto.EnrollResponse
+	a.must("POST", agentproto.PathRenew, agentproto.RenewRequest{CSR: a.csr()}, &renewed)
+	blk, _ = pem.Decode([]byte(renewed.Certificate))
+	if renewed.DeviceID != a.id || blk == nil {
+		t.Fatalf("renew: %+v", renewed)
+	}
+	oldClient := a.hc
+	a.must("POST", agentproto.PathHeartbeat, agentproto.Heartbeat{}, nil) // still the old certificate
+	a.hc = e.client(&tls.Certificate{Certificate: [][]byte{blk.Bytes}, PrivateKey: a.key})
+	a.must("POST", agentproto.PathHeartbeat, agentproto.Heartbeat{}, nil)
+	old := &agent{e: e, hc: oldClient}
+	if st, _ := old.do("POST", agentproto.PathHeartbeat, agentproto.Heartbeat{}, nil, false); st != http.StatusUnauthorized {
+		t.Errorf("heartbeat with the replaced certificate after the new one was used = %d, want 401", st)
+	}
 	// Offboarding: refused from then on.
 	if _, err := a.do("POST", agentproto.PathOffboard, nil, nil, false); err != nil {
 		t.Fatal(err)

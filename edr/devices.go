@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"slices"
 	"sort"
@@ -57,6 +58,9 @@ type device struct {
 	Device
 	MachineID  string `json:"machineId"`
 	CertSerial string `json:"-"`
+	// PrevSerial is the certificate a renewal replaced, accepted until
+	// the new one is first used.
+	PrevSerial string `json:"prevSerial,omitempty"`
 	// Inventory is the last DeviceInfo row the agent reported and
 	// InvHash/NetHash fingerprint the last inventory, to tell a change.
 	Inventory map[string]any `json:"inventory,omitempty"`
@@ -170,13 +174,60 @@ func (s *Service) DeviceForCert(cert *x509.Certificate) (Device, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, ok := s.devices[cert.Subject.CommonName]
-	if !ok || d.CertSerial != cert.SerialNumber.Text(16) {
+	if !ok {
+		return Device{}, ErrUnknownDevice
+	}
+	switch serial := cert.SerialNumber.Text(16); {
+	case serial == d.CertSerial:
+		d.PrevSerial = "" // the renewed certificate arrived: the old one is done
+	case d.PrevSerial != "" && serial == d.PrevSerial:
+	default:
 		return Device{}, ErrUnknownDevice
 	}
 	if d.Offboarded != nil {
 		return Device{}, ErrOffboarded
 	}
 	return d.Device, nil
+}
+
+// Renew signs a new certificate for an enrolled device, which presented
+// the certificate whose serial is current (hex).
+func (s *Service) Renew(ctx context.Context, id, current string, req agentproto.RenewRequest) (agentproto.EnrollResponse, error) {
+	var resp agentproto.EnrollResponse
+	if s.ca == nil {
+		return resp, ErrNoCA
+	}
+	csr, err := parseCSR(req.CSR)
+	if err != nil {
+		return resp, err
+	}
+	certPEM, err := s.ca.SignClient(csr.PublicKey, id, s.cfg.CertValidity)
+	if err != nil {
+		return resp, err
+	}
+	blk, _ := pem.Decode(certPEM)
+	cert, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return resp, err
+	}
+	s.mu.Lock()
+	d, ok := s.devices[id]
+	if !ok {
+		s.mu.Unlock()
+		return resp, ErrUnknownDevice
+	}
+	if current == d.CertSerial {
+		d.PrevSerial = d.CertSerial
+	}
+	d.CertSerial = cert.SerialNumber.Text(16)
+	cp := *d
+	err = s.persist(ctx, &cp)
+	s.mu.Unlock()
+	if err != nil {
+		return resp, err
+	}
+	s.audit(ctx, "device/"+id, "RenewCertificate", "device/"+id, fmt.Sprintf(`{"serial":%q,"expires":%q}`, cp.CertSerial, cert.NotAfter.UTC().Format(time.RFC3339)))
+	return agentproto.EnrollResponse{DeviceID: id, Certificate: string(certPEM), CACert: string(s.ca.CertPEM), HeartbeatSeconds: int(s.cfg.HeartbeatInterval / time.Second)}, nil
 }
 
 // health is d's SensorHealthState at now (the caller holds s.mu).
