@@ -458,6 +458,7 @@ func TestEventsExactlyOnce(t *testing.T) {
 		"server column":      {Seq: 3, Events: []agentproto.Event{{Table: "DeviceEvents", Row: map[string]any{"TenantId": "x"}}}},
 		"bad value":          {Seq: 3, Events: []agentproto.Event{{Table: "DeviceEvents", Row: map[string]any{"ProcessId": "abc"}}}},
 		"seq zero":           {Seq: 0, Events: []agentproto.Event{processEvent(9, "x", now)}},
+		"inventory table":    {Seq: 3, Events: []agentproto.Event{{Table: "DeviceInfo", Row: map[string]any{"SensorHealthState": "Active"}}}},
 	} {
 		if st, _ := a.do("POST", agentproto.PathEvents, b, nil, true); st != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", name, st)

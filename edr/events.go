@@ -94,6 +94,11 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 		if !agentTable(ev.Table) {
 			return ack, fmt.Errorf("%w: events[%d]: table %q is not a Device* or Alert* table", ErrInvalid, i, ev.Table)
 		}
+		if ev.Table == "DeviceInfo" || ev.Table == "DeviceNetworkInfo" {
+			// The server writes these (health and onboarding state are
+			// its to say); agents send them as inventory.
+			return ack, fmt.Errorf("%w: events[%d]: %s rows go to %s, not in event batches", ErrInvalid, i, ev.Table, agentproto.PathInventory)
+		}
 		t, ok := s.ws.Store().Table(ev.Table)
 		if !ok {
 			return ack, fmt.Errorf("%w: events[%d]: the workspace has no table %q", ErrInvalid, i, ev.Table)
