@@ -239,6 +239,8 @@ func (s *Service) Commands(ctx context.Context, deviceID string, wait time.Durat
 			return []agentproto.Command{}, nil
 		case <-ctx.Done():
 			return []agentproto.Command{}, nil
+		case <-s.stopPolls:
+			return []agentproto.Command{}, nil
 		}
 	}
 }

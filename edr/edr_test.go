@@ -243,3 +243,21 @@ func TestDailyDeviceInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestStopPolls: a long poll ends at once when the server shuts down.
+func TestStopPolls(t *testing.T) {
+	s := newService(t)
+	done := make(chan time.Duration, 1)
+	go func() {
+		start := time.Now()
+		_, _ = s.Commands(context.Background(), "no-such-device", time.Minute)
+		done <- time.Since(start)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	s.StopPolls()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the long poll did not end after StopPolls")
+	}
+}

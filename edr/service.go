@@ -122,6 +122,16 @@ type Service struct {
 
 	indMu      sync.Mutex
 	indicators []agentproto.Indicator
+
+	stopPolls chan struct{} // closed by StopPolls
+	stopOnce  sync.Once
+}
+
+// StopPolls ends every command long poll now (answering an empty list)
+// and the ones that start later at once, so that a server shutting down
+// need not wait for them.
+func (s *Service) StopPolls() {
+	s.stopOnce.Do(func() { close(s.stopPolls) })
 }
 
 // New opens the EDR backend of ws. ca signs device certificates; nil
@@ -134,7 +144,7 @@ func New(ctx context.Context, ws *workspace.Workspace, ca *pki.Authority, cfg Co
 		log = slog.Default()
 	}
 	s := &Service{ws: ws, db: ws.Store().DB(), ca: ca, cfg: cfg, log: log, now: time.Now,
-		devices: map[string]*device{}, wake: map[string]chan struct{}{}, batches: cursors{locks: map[string]*sync.Mutex{}}}
+		devices: map[string]*device{}, wake: map[string]chan struct{}{}, stopPolls: make(chan struct{}), batches: cursors{locks: map[string]*sync.Mutex{}}}
 	if _, err := s.db.ExecContext(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("edr: create tables: %w", err)
 	}

@@ -105,12 +105,16 @@ func runServer(ctx context.Context, args []string) error {
 		return err
 	}
 	handler.MountEDR(svc)
+	// Shutdown waits for in-flight requests; command long polls answer at
+	// once instead of after up to 25 s.
+	defer svc.StopPolls()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(svc.StopPolls)
 	scheme := "https"
 	if *insecure {
 		scheme = "http"
