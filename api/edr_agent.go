@@ -46,6 +46,7 @@ func (s *Server) MountEDR(svc *edr.Service) {
 	s.mux.Handle("GET /v1/devices/{id}/actions", s.authed(auth.Query, s.handleDeviceActions))
 	s.mux.Handle("GET /v1/actions/{id}", s.authed(auth.Query, s.handleGetAction))
 	s.mux.Handle("GET /v1/actions/{id}/package", s.authed(auth.Respond, s.handleGetPackage))
+	s.mux.Handle("GET /v1/audit", s.authed(auth.ManageAccess, s.handleAudit))
 	s.mux.Handle("GET /v1/indicators", s.authed(auth.Query, s.handleListIndicators))
 	s.mux.Handle("POST /v1/indicators", s.authed(auth.ManageContent, s.handleCreateIndicator))
 	s.mux.Handle("DELETE /v1/indicators/{id}", s.authed(auth.ManageContent, s.handleDeleteIndicator))

@@ -228,7 +228,14 @@ func TestActions(t *testing.T) {
 	if e.call(auth.Reader, "GET", path, nil, &list); len(list.Value) != 1 {
 		t.Errorf("device actions = %+v", list)
 	}
-	audit, _ := e.svc.Audit(context.Background(), "device/"+a.id)
+	var auditResp struct{ Value []edr.AuditEntry }
+	if st := e.call(auth.Owner, "GET", "/v1/audit?target=device/"+a.id, nil, &auditResp); st != http.StatusOK {
+		t.Fatalf("GET /v1/audit = %d", st)
+	}
+	if st := e.call(auth.Responder, "GET", "/v1/audit", nil, nil); st != http.StatusForbidden {
+		t.Errorf("GET /v1/audit as responder = %d, want 403", st)
+	}
+	audit := auditResp.Value
 	var kinds []string
 	for _, en := range audit {
 		kinds = append(kinds, en.Actor+":"+en.Action)

@@ -181,6 +181,20 @@ func (s *Server) handleGetPackage(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, f)
 }
 
+// handleAudit lists the EDR audit trail, oldest first; ?target=device/ID
+// keeps one target's entries.
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	entries, err := s.edr.Audit(r.Context(), r.URL.Query().Get("target"))
+	if err != nil {
+		s.edrError(w, r, err)
+		return
+	}
+	if entries == nil {
+		entries = []edr.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": entries})
+}
+
 func (s *Server) handleListIndicators(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"value": s.edr.Indicators(r.Context())})
 }
