@@ -1,0 +1,31 @@
+// Package respond carries out the endpoint sensor's response actions, as
+// sensor.CommandHandlers for the agentproto command types: network
+// isolation and release (nftables), kill process, stop and quarantine
+// file, restore a quarantined file, antivirus scan and the investigation
+// package. It also holds the quarantine Vault the detector remediates
+// through.
+//
+// # State
+//
+// Everything lives under the agent's state directory:
+//
+//	quarantine/<id>.bin   quarantined content, XOR-obfuscated, mode 0000
+//	quarantine/<id>.json  its metadata (original path, owner, mode, times, SHA256, threat)
+//	isolation.json        the isolation in force: server addresses allowed
+//	packages/<cmd>.zip    investigation packages waiting for upload
+//
+// # Isolation
+//
+// Isolation is a dedicated nftables table, inet goshawk_isolation, whose
+// input, output and forward chains drop everything but loopback, the
+// Goshawk server's addresses and port (resolved when isolating and
+// persisted), DHCP (so the device keeps its address) and IPv6 neighbour
+// discovery. The table is replaced atomically. It persists across agent
+// restarts by itself (the kernel keeps it) and across host restarts
+// through isolation.json, which the agent re-applies at start (Reapply);
+// between boot and the agent's start the host is not isolated. Release
+// deletes the table and the state file.
+//
+// Linux is the only implementation; elsewhere the handlers answer Failed
+// with sensor.ErrUnsupported.
+package respond
