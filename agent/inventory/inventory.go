@@ -166,7 +166,9 @@ func Adapters() []map[string]any {
 		row["IPAddresses"] = string(b)
 		rows = append(rows, row)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i]["NetworkAdapterName"].(string) < rows[j]["NetworkAdapterName"].(string) })
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i]["NetworkAdapterName"].(string) < rows[j]["NetworkAdapterName"].(string)
+	})
 	return rows
 }
 
