@@ -1,0 +1,204 @@
+package respond
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/goshawk-sec/goshawk/agent/detect"
+	"github.com/goshawk-sec/goshawk/agentproto"
+	"golang.org/x/sys/unix"
+)
+
+func ipCmd(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ip %v: %v\n%s", args, err, out)
+	}
+}
+
+// inNetNS runs fn on an OS thread moved into the network namespace at
+// path. The thread is never unlocked, so it dies with the goroutine
+// instead of returning to the pool in the wrong namespace.
+func inNetNS(path string, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer unix.Close(fd)
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("setns %s: %w", path, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+// listen starts a TCP listener in a namespace that accepts and closes.
+func listen(t *testing.T, ns, addr string) {
+	t.Helper()
+	var l net.Listener
+	if err := inNetNS(ns, func() (err error) { l, err = net.Listen("tcp", addr); return err }); err != nil {
+		t.Fatalf("listen %s in %s: %v", addr, ns, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+}
+
+// reachable reports whether a TCP connection to addr from namespace ns
+// succeeds within the timeout.
+func reachable(ns, addr string, timeout time.Duration) bool {
+	err := inNetNS(ns, func() error {
+		c, err := net.DialTimeout("tcp", addr, timeout)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+	return err == nil
+}
+
+func TestIsolationInNetworkNamespace(t *testing.T) {
+	requireRoot(t)
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs the ip tool to create network namespaces")
+	}
+	var rb [3]byte
+	rand.Read(rb[:])
+	sfx := hex.EncodeToString(rb[:])
+	dev, srv := "gshk-d-"+sfx, "gshk-s-"+sfx
+	ipCmd(t, "netns", "add", dev)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", dev).Run() })
+	ipCmd(t, "netns", "add", srv)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", srv).Run() })
+	vd, vs := "gvd"+sfx, "gvs"+sfx
+	ipCmd(t, "link", "add", vd, "netns", dev, "type", "veth", "peer", "name", vs, "netns", srv)
+	ipCmd(t, "-n", dev, "addr", "add", "169.254.77.1/24", "dev", vd)
+	ipCmd(t, "-n", srv, "addr", "add", "169.254.77.2/24", "dev", vs)
+	ipCmd(t, "-n", srv, "addr", "add", "169.254.77.3/24", "dev", vs)
+	for _, ns := range [][2]string{{dev, vd}, {srv, vs}} {
+		ipCmd(t, "-n", ns[0], "link", "set", ns[1], "up")
+		ipCmd(t, "-n", ns[0], "link", "set", "lo", "up")
+	}
+	devNS, srvNS := filepath.Join("/run/netns", dev), filepath.Join("/run/netns", srv)
+	const server, otherPort, otherHost, local = "169.254.77.2:7443", "169.254.77.2:7444", "169.254.77.3:7443", "127.0.0.1:7445"
+	listen(t, srvNS, "169.254.77.2:7443")
+	listen(t, srvNS, "169.254.77.2:7444")
+	listen(t, srvNS, "169.254.77.3:7443")
+	listen(t, devNS, local)
+
+	check := func(when string, isolated bool) {
+		t.Helper()
+		// A dropped SYN times out; an accepted one connects at once.
+		timeout := 2 * time.Second
+		if isolated {
+			timeout = 400 * time.Millisecond
+		}
+		if !reachable(devNS, server, 2*time.Second) {
+			t.Errorf("%s: the server %s is unreachable", when, server)
+		}
+		if !reachable(devNS, local, 2*time.Second) {
+			t.Errorf("%s: loopback %s is unreachable", when, local)
+		}
+		for _, a := range []string{otherPort, otherHost} {
+			if got := reachable(devNS, a, timeout); got == isolated {
+				t.Errorf("%s: %s reachable = %v, want %v", when, a, got, !isolated)
+			}
+		}
+	}
+	check("before isolation", false)
+
+	state := t.TempDir()
+	newResponder := func() *Responder {
+		t.Helper()
+		cfg := Config{StateDir: state, ServerURL: "https://" + server, NetNSPath: devNS}
+		v, err := NewVault(cfg.VaultDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := &events{}
+		det, err := detect.New(detect.Config{Exclude: []string{state}}, out, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := New(cfg, v, det, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	ctx := context.Background()
+	r := newResponder()
+	res := r.Handle(ctx, agentproto.Command{ID: "c1", Type: agentproto.CommandIsolate})
+	if res.Status != agentproto.StatusSucceeded || res.Output["servers"] != server {
+		t.Fatalf("isolate = %+v", res)
+	}
+	if !r.Isolated() {
+		t.Error("Isolated() = false after isolate")
+	}
+	check("isolated", true)
+
+	// An agent restart: the table stays, and a new Responder re-applying
+	// the state file keeps it.
+	r = newResponder()
+	if ok, err := r.Reapply(ctx); !ok || err != nil {
+		t.Fatalf("Reapply after an agent restart = %v, %v", ok, err)
+	}
+	check("after an agent restart", true)
+
+	// A host restart loses the kernel's tables; the state file restores
+	// isolation at the agent's start.
+	if err := removeIsolation(devNS); err != nil {
+		t.Fatal(err)
+	}
+	check("after a simulated reboot, before the agent starts", false)
+	r = newResponder()
+	if ok, err := r.Reapply(ctx); !ok || err != nil {
+		t.Fatalf("Reapply after a host restart = %v, %v", ok, err)
+	}
+	if ok, err := isolationInstalled(devNS); !ok || err != nil {
+		t.Fatalf("table installed after Reapply = %v, %v", ok, err)
+	}
+	check("after the agent re-applied isolation", true)
+
+	res = r.Handle(ctx, agentproto.Command{ID: "c2", Type: agentproto.CommandRelease})
+	if res.Status != agentproto.StatusSucceeded {
+		t.Fatalf("release = %+v", res)
+	}
+	if r.Isolated() {
+		t.Error("Isolated() = true after release")
+	}
+	if _, err := os.Stat(filepath.Join(state, "isolation.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state file after release: %v", err)
+	}
+	check("released", false)
+	if ok, err := r.Reapply(ctx); ok || err != nil {
+		t.Errorf("Reapply after release = %v, %v; want false, nil", ok, err)
+	}
+	// Release when not isolated is not an error.
+	if res := r.Handle(ctx, agentproto.Command{ID: "c3", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {
+		t.Errorf("second release = %+v", res)
+	}
+}

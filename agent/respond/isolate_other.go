@@ -1,0 +1,25 @@
+//go:build !linux
+
+package respond
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/goshawk-sec/goshawk/agent/sensor"
+)
+
+// IsolationTable is the nftables table isolation installs on Linux.
+const IsolationTable = "goshawk_isolation"
+
+func applyIsolation(netnsPath string, servers []netip.AddrPort) error {
+	return fmt.Errorf("network isolation: %w", sensor.ErrUnsupported)
+}
+
+func removeIsolation(netnsPath string) error {
+	return fmt.Errorf("network isolation: %w", sensor.ErrUnsupported)
+}
+
+func isolationInstalled(netnsPath string) (bool, error) {
+	return false, fmt.Errorf("network isolation: %w", sensor.ErrUnsupported)
+}
