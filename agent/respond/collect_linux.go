@@ -206,7 +206,7 @@ func (r *Responder) CollectPackage(ctx context.Context, id string) (string, erro
 	} else {
 		p.fail("installed packages", err)
 	}
-	p.copyFile("kernel_modules.txt", "/proc/modules", false)
+	p.add("kernel_modules.txt", kernelModules())
 
 	m, _ := json.MarshalIndent(map[string]any{
 		"commandId": id, "hostname": host, "collected": p.now.UTC().Format(time.RFC3339),
@@ -508,4 +508,24 @@ func imagesWithSHA256(want string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// kernelModules is /proc/modules, or on a kernel without loadable module
+// support the modules /sys/module lists (built-in ones with parameters),
+// marked as such.
+func kernelModules() []byte {
+	if b, err := os.ReadFile("/proc/modules"); err == nil {
+		return b
+	}
+	var b bytes.Buffer
+	b.WriteString("# no /proc/modules (no loadable module support): modules under /sys/module\n")
+	des, _ := os.ReadDir("/sys/module")
+	for _, de := range des {
+		kind := "builtin"
+		if _, err := os.Stat(filepath.Join("/sys/module", de.Name(), "initstate")); err == nil {
+			kind = "loaded"
+		}
+		fmt.Fprintf(&b, "%s\t%s\n", de.Name(), kind)
+	}
+	return b.Bytes()
 }
