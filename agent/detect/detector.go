@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -105,6 +106,9 @@ type Detector struct {
 	queue chan job
 	now   func() time.Time
 
+	allowMu sync.Mutex
+	allowed map[string]string // path → SHA256 of a restored file
+
 	dropped  atomic.Int64
 	scanned  atomic.Int64
 	detected atomic.Int64
@@ -123,12 +127,13 @@ func New(cfg Config, out sensor.Emitter, q Quarantiner) (*Detector, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Detector{
-		cfg:   cfg,
-		out:   out,
-		q:     q,
-		inds:  NewIndicators(),
-		queue: make(chan job, cfg.QueueSize),
-		now:   time.Now,
+		cfg:     cfg,
+		out:     out,
+		q:       q,
+		inds:    NewIndicators(),
+		queue:   make(chan job, cfg.QueueSize),
+		allowed: map[string]string{},
+		now:     time.Now,
 	}, nil
 }
 
@@ -140,6 +145,29 @@ func (d *Detector) Indicators() *Indicators { return d.inds }
 // the queue was full.
 func (d *Detector) Stats() (scanned, detected, dropped int64) {
 	return d.scanned.Load(), d.detected.Load(), d.dropped.Load()
+}
+
+// SetIndicators replaces the custom indicators (the agent's
+// IndicatorSink).
+func (d *Detector) SetIndicators(ctx context.Context, set agentproto.IndicatorSet) {
+	d.inds.Set(set)
+}
+
+// Allow exempts the file at path while its content has the given SHA256:
+// a file restored from quarantine is not detected again, as Defender
+// treats a restore as allowing the file. A different content at the path
+// is scanned as usual.
+func (d *Detector) Allow(path, sha256 string) {
+	d.allowMu.Lock()
+	d.allowed[path] = strings.ToLower(sha256)
+	d.allowMu.Unlock()
+}
+
+func (d *Detector) isAllowed(path, sha256 string) bool {
+	d.allowMu.Lock()
+	defer d.allowMu.Unlock()
+	want, ok := d.allowed[path]
+	return ok && sha256 != "" && want == sha256
 }
 
 // FileWritten queues path for scanning; it never blocks.
@@ -227,7 +255,7 @@ func (d *Detector) ScanFile(ctx context.Context, path string, by sensor.Process)
 		}
 	}
 	f.Close()
-	if det.ThreatName == "" {
+	if det.ThreatName == "" || d.isAllowed(path, det.SHA256) {
 		return nil, nil
 	}
 	d.detected.Add(1)

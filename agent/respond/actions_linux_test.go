@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/goshawk-sec/goshawk/agent/detect"
+	"github.com/goshawk-sec/goshawk/agent/sensor"
 	"github.com/goshawk-sec/goshawk/agentproto"
 )
 
@@ -222,4 +223,47 @@ func keys(m map[string]*zip.File) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+func TestRestoredFileIsNotDetectedAgain(t *testing.T) {
+	requireRoot(t)
+	r, out := newTestResponder(t)
+	path := filepath.Join(t.TempDir(), "eicar.com")
+	trigger(t, "eicar", path)
+	ctx := context.Background()
+	det, err := r.det.ScanFile(ctx, path, sensor.Process{})
+	if err != nil || det == nil || det.QuarantineID == "" {
+		t.Fatalf("ScanFile = %+v, %v; want a quarantined detection", det, err)
+	}
+	res := run(t, r, agentproto.CommandRestoreFile, map[string]string{"quarantineId": det.QuarantineID})
+	if res.Status != agentproto.StatusSucceeded {
+		t.Fatalf("restore_file = %+v", res)
+	}
+	if det, err := r.det.ScanFile(ctx, path, sensor.Process{}); det != nil || err != nil {
+		t.Fatalf("restored file detected again: %+v, %v", det, err)
+	}
+	// The allowance survives an agent restart…
+	r2, err := New(r.cfg, r.vault, mustDetector(t, r.cfg, out, r.vault), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if det, err := r2.det.ScanFile(ctx, path, sensor.Process{}); det != nil || err != nil {
+		t.Fatalf("restored file detected after a restart: %+v, %v", det, err)
+	}
+	// …but not a change of content.
+	if err := os.WriteFile(path, append(detect.EICAR(), ' '), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if det, err := r2.det.ScanFile(ctx, path, sensor.Process{}); det == nil || err != nil {
+		t.Fatalf("changed file not detected: %+v, %v", det, err)
+	}
+}
+
+func mustDetector(t *testing.T, cfg Config, out *events, v *Vault) *detect.Detector {
+	t.Helper()
+	d, err := detect.New(detect.Config{Exclude: []string{cfg.StateDir}}, out, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

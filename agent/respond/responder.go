@@ -62,7 +62,8 @@ type Responder struct {
 	out   sensor.Emitter
 	now   func() time.Time
 
-	isoMu sync.Mutex // serializes isolate, release and Reapply
+	isoMu   sync.Mutex // serializes isolate, release and Reapply
+	allowMu sync.Mutex // serializes allowed.json updates
 }
 
 // New returns a Responder. vault is the one the detector remediates
@@ -75,7 +76,34 @@ func New(cfg Config, vault *Vault, det *detect.Detector, out sensor.Emitter) (*R
 	if vault == nil || det == nil || out == nil {
 		return nil, errors.New("respond: New needs a vault, a detector and an emitter")
 	}
-	return &Responder{cfg: cfg, vault: vault, det: det, out: out, now: time.Now}, nil
+	r := &Responder{cfg: cfg, vault: vault, det: det, out: out, now: time.Now}
+	allowed, err := r.readAllowed()
+	if err != nil {
+		return nil, err
+	}
+	for p, sum := range allowed {
+		det.Allow(p, sum)
+	}
+	return r, nil
+}
+
+// allowedPath is allowed.json: the files restored from quarantine, path →
+// SHA256, which the detector leaves alone while their content is unchanged.
+func (r *Responder) allowedPath() string { return filepath.Join(r.cfg.StateDir, "allowed.json") }
+
+func (r *Responder) readAllowed() (map[string]string, error) {
+	m := map[string]string{}
+	b, err := os.ReadFile(r.allowedPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err == nil {
+		err = jsonUnmarshal(b, &m)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("respond: read %s: %w", r.allowedPath(), err)
+	}
+	return m, nil
 }
 
 // Types lists the command types the Responder handles.
@@ -326,9 +354,35 @@ func (r *Responder) restoreFile(p map[string]string) (map[string]string, error) 
 	if id == "" {
 		return nil, errors.New("restore_file: needs a quarantineId")
 	}
-	e, err := r.vault.Restore(id)
+	// Allow first: the file collector reports the restored file at once.
+	e, err := r.vault.Entry(id)
 	if err != nil {
 		return nil, fmt.Errorf("restore_file: %w", err)
 	}
+	if err := r.allow(e.OriginalPath, e.SHA256); err != nil {
+		return nil, fmt.Errorf("restore_file: %w", err)
+	}
+	if e, err = r.vault.Restore(id); err != nil {
+		return nil, fmt.Errorf("restore_file: %w", err)
+	}
 	return map[string]string{"path": e.OriginalPath, "sha256": e.SHA256}, nil
+}
+
+// allow records a restored file in allowed.json and tells the detector.
+func (r *Responder) allow(path, sum string) error {
+	r.allowMu.Lock()
+	defer r.allowMu.Unlock()
+	m, err := r.readAllowed()
+	if err != nil {
+		return err
+	}
+	m[path] = sum
+	if err := os.MkdirAll(r.cfg.StateDir, 0o700); err != nil {
+		return err
+	}
+	if err := writeJSON(r.allowedPath(), m); err != nil {
+		return fmt.Errorf("record the restored file as allowed: %w", err)
+	}
+	r.det.Allow(path, sum)
+	return nil
 }
