@@ -110,6 +110,9 @@ type Parts struct {
 	Inventory func(ctx context.Context, health string) agentproto.Inventory
 	// Isolated reports whether the device is isolated (for health).
 	Isolated func() bool
+	// Upload sends a file a command produced (Output["package"] of a
+	// collect_package result) to the server for that command.
+	Upload func(ctx context.Context, commandID, path string) error
 }
 
 // Runner is a part that runs until ctx ends.

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -50,6 +51,14 @@ func (a *Agent) runCommand(ctx context.Context, cmd agentproto.Command) {
 	res.ID = cmd.ID
 	if res.Status == "" {
 		res.Status = agentproto.StatusSucceeded
+	}
+	if path := res.Output["package"]; res.Status == agentproto.StatusSucceeded && path != "" && a.parts.Upload != nil {
+		if err := a.parts.Upload(ctx, cmd.ID, path); err != nil {
+			res.Status, res.Message = agentproto.StatusFailed, fmt.Sprintf("upload the package: %v", err)
+		} else {
+			// Delivered: the server keeps it now.
+			os.Remove(path)
+		}
 	}
 	if res.Finished.IsZero() {
 		res.Finished = time.Now().UTC()
