@@ -182,6 +182,19 @@ func (d *Detector) FileWritten(ctx context.Context, path string, by sensor.Proce
 	}
 }
 
+// ProcessStarted is for the process collector: when the image's hashes
+// (as p carries them) match a file indicator, the image is queued for
+// scanning, which alerts and, for a Block indicator, quarantines the image
+// after killing the processes running it. It never blocks.
+func (d *Detector) ProcessStarted(ctx context.Context, p sensor.Process) {
+	if p.Path == "" {
+		return
+	}
+	if _, ok := d.inds.MatchFile(p.SHA256, p.SHA1, p.MD5); ok {
+		d.FileWritten(ctx, p.Path, p)
+	}
+}
+
 // Run scans queued files until ctx ends.
 func (d *Detector) Run(ctx context.Context) error {
 	for {

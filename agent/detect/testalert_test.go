@@ -2,6 +2,8 @@ package detect
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"sync"
@@ -76,4 +78,56 @@ func TestRunTestAlert(t *testing.T) {
 	if des, _ := os.ReadDir(idle); len(des) != 0 {
 		t.Errorf("test file left behind: %v", des)
 	}
+}
+
+func TestProcessStartedBlockIndicator(t *testing.T) {
+	dir := t.TempDir()
+	img := dir + "/tool"
+	if err := os.WriteFile(img, []byte("blocked image"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256Hex([]byte("blocked image"))
+	out := &recorder{}
+	q := &recordQuarantine{}
+	d, _ := New(Config{}, out, q)
+	d.SetIndicators(context.Background(), agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
+		{ID: "b", Type: agentproto.IndicatorFileSha256, Value: sum, Action: agentproto.ActionBlock, Title: "Blocked tool", Severity: "High"},
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Run(ctx)
+	d.ProcessStarted(ctx, sensor.Process{PID: 77, Path: dir + "/other", SHA256: "00"}) // no match: nothing queued
+	d.ProcessStarted(ctx, sensor.Process{PID: 78, Path: img, SHA256: sum})
+	deadline := time.Now().Add(5 * time.Second)
+	for q.calls() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.got) != 1 || q.got[0] != img+" stop" {
+		t.Errorf("quarantined %v, want [%s stop]", q.got, img)
+	}
+}
+
+type recordQuarantine struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (q *recordQuarantine) Quarantine(ctx context.Context, path, threat string, stop bool) (string, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	s := path
+	if stop {
+		s += " stop"
+	}
+	q.got = append(q.got, s)
+	return "q", nil
+}
+
+func (q *recordQuarantine) calls() int { q.mu.Lock(); defer q.mu.Unlock(); return len(q.got) }
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
