@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +99,9 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	ipCmd(t, "-n", dev, "addr", "add", "169.254.77.1/24", "dev", vd)
 	ipCmd(t, "-n", srv, "addr", "add", "169.254.77.2/24", "dev", vs)
 	ipCmd(t, "-n", srv, "addr", "add", "169.254.77.3/24", "dev", vs)
+	ipCmd(t, "-n", dev, "addr", "add", "fe80::1/64", "dev", vd, "nodad")
+	ipCmd(t, "-n", srv, "addr", "add", "fe80::2/64", "dev", vs, "nodad")
+	ipCmd(t, "-n", srv, "addr", "add", "fe80::3/64", "dev", vs, "nodad")
 	for _, ns := range [][2]string{{dev, vd}, {srv, vs}} {
 		ipCmd(t, "-n", ns[0], "link", "set", ns[1], "up")
 		ipCmd(t, "-n", ns[0], "link", "set", "lo", "up")
@@ -108,6 +112,9 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	listen(t, srvNS, "169.254.77.2:7444")
 	listen(t, srvNS, "169.254.77.3:7443")
 	listen(t, devNS, local)
+	server6, other6 := "[fe80::2%"+vd+"]:7443", "[fe80::3%"+vd+"]:7443"
+	listen(t, srvNS, "[fe80::2%"+vs+"]:7443")
+	listen(t, srvNS, "[fe80::3%"+vs+"]:7443")
 
 	check := func(when string, isolated bool) {
 		t.Helper()
@@ -197,8 +204,39 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	if ok, err := r.Reapply(ctx); ok || err != nil {
 		t.Errorf("Reapply after release = %v, %v; want false, nil", ok, err)
 	}
+	// An IPv6 server (link-local, reached through neighbour discovery):
+	// it stays reachable, the IPv4 one no longer is.
+	if !reachable(devNS, server6, 2*time.Second) || !reachable(devNS, other6, 2*time.Second) {
+		t.Fatal("IPv6 listeners unreachable before isolation")
+	}
+	state6 := t.TempDir()
+	cfg6 := Config{StateDir: state6, ServerURL: "https://" + strings.Replace(server6, "%", "%25", 1), NetNSPath: devNS}
+	v6, _ := NewVault(cfg6.VaultDir())
+	r6, err := New(cfg6, v6, mustDetector(t, cfg6, &events{}, v6), &events{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Flush the neighbour cache so that isolation must let solicitation
+	// through.
+	ipCmd(t, "-n", dev, "neigh", "flush", "dev", vd)
+	if res := r6.Handle(ctx, agentproto.Command{ID: "c6", Type: agentproto.CommandIsolate}); res.Status != agentproto.StatusSucceeded {
+		t.Fatalf("isolate (IPv6 server) = %+v", res)
+	}
+	if !reachable(devNS, server6, 2*time.Second) {
+		t.Errorf("IPv6 server %s unreachable while isolated", server6)
+	}
+	for _, a := range []string{other6, server} {
+		if reachable(devNS, a, 400*time.Millisecond) {
+			t.Errorf("%s reachable while isolated with the IPv6 server", a)
+		}
+	}
+	if res := r6.Handle(ctx, agentproto.Command{ID: "c7", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {
+		t.Fatalf("release = %+v", res)
+	}
+
 	// Release when not isolated is not an error.
 	if res := r.Handle(ctx, agentproto.Command{ID: "c3", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {
 		t.Errorf("second release = %+v", res)
 	}
 }
+
