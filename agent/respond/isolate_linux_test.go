@@ -239,4 +239,3 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 		t.Errorf("second release = %+v", res)
 	}
 }
-
