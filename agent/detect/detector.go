@@ -163,11 +163,28 @@ func (d *Detector) Allow(path, sha256 string) {
 	d.allowMu.Unlock()
 }
 
+// RestoreTempPrefix begins the name of the temporary file a restore
+// writes beside the original path before linking it into place; such a
+// file is allowed when its content is that of any allowed file.
+const RestoreTempPrefix = ".goshawk-restore-"
+
 func (d *Detector) isAllowed(path, sha256 string) bool {
+	if sha256 == "" {
+		return false
+	}
 	d.allowMu.Lock()
 	defer d.allowMu.Unlock()
-	want, ok := d.allowed[path]
-	return ok && sha256 != "" && want == sha256
+	if want, ok := d.allowed[path]; ok {
+		return want == sha256
+	}
+	if strings.HasPrefix(filepath.Base(path), RestoreTempPrefix) {
+		for _, sum := range d.allowed {
+			if sum == sha256 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FileWritten queues path for scanning; it never blocks.

@@ -28,15 +28,17 @@ func (removeQuarantine) Quarantine(ctx context.Context, path, threat string, sto
 	return "q1", os.Remove(path)
 }
 
-// pollWatcher plays the file collector: it hands every new file of dir to
-// the detector.
+// pollWatcher plays the file collector: it hands every file of dir to the
+// detector whenever its size changes (a real collector reports on
+// close-write; a poll may first see the file empty).
 func pollWatcher(ctx context.Context, dir string, w sensor.FileWatcher) {
-	seen := map[string]bool{}
+	seen := map[string]int64{}
 	for ctx.Err() == nil {
 		des, _ := os.ReadDir(dir)
 		for _, de := range des {
-			if p := dir + "/" + de.Name(); !seen[p] {
-				seen[p] = true
+			fi, err := de.Info()
+			if p := dir + "/" + de.Name(); err == nil && seen[p] != fi.Size()+1 {
+				seen[p] = fi.Size() + 1
 				w.FileWritten(ctx, p, sensor.Process{})
 			}
 		}

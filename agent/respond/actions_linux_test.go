@@ -267,3 +267,23 @@ func mustDetector(t *testing.T, cfg Config, out *events, v *Vault) *detect.Detec
 	}
 	return d
 }
+
+func TestRestoreTempFileIsAllowed(t *testing.T) {
+	r, _ := newTestResponder(t)
+	dir := t.TempDir()
+	content := append(detect.EICAR(), '\n')
+	if err := r.allow(filepath.Join(dir, "eicar.com"), sha256Hex(content)); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, detect.RestoreTempPrefix+"123")
+	os.WriteFile(tmp, content, 0o600)
+	if det, err := r.det.ScanFile(context.Background(), tmp, sensor.Process{}); det != nil || err != nil {
+		t.Errorf("restore's temporary file detected: %+v, %v", det, err)
+	}
+	// The name alone does not exempt other content.
+	other := filepath.Join(dir, detect.RestoreTempPrefix+"456")
+	os.WriteFile(other, append(detect.EICAR(), ' '), 0o600)
+	if det, err := r.det.ScanFile(context.Background(), other, sensor.Process{}); det == nil || err != nil {
+		t.Errorf("a file named like a restore's temporary file escaped: %+v, %v", det, err)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"github.com/goshawk-sec/goshawk/agent/detect"
 )
 
 // ErrNotQuarantined is returned for a quarantine id the vault does not
@@ -277,7 +279,7 @@ func (v *Vault) Restore(id string) (QuarantineEntry, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return e, fmt.Errorf("restore %s: %w", id, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".goshawk-restore-*")
+	tmp, err := os.CreateTemp(dir, detect.RestoreTempPrefix+"*")
 	if err != nil {
 		return e, fmt.Errorf("restore %s: %w", id, err)
 	}
