@@ -8,8 +8,11 @@ import (
 // monitorLoop measures the agent's CPU and memory and turns sampling on
 // when either is over its cap, off again when both are below 80% of it.
 func (a *Agent) monitorLoop(ctx context.Context) {
-	lastCPU, _, ok := selfUsage()
+	lastCPU, rss, ok := selfUsage()
 	lastAt := time.Now()
+	a.mu.Lock()
+	a.rss = rss
+	a.mu.Unlock()
 	t := time.NewTicker(a.cfg.MonitorInterval)
 	defer t.Stop()
 	for {

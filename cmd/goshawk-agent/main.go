@@ -6,6 +6,7 @@
 //	goshawk-agent run      --state DIR [--config FILE]
 //	goshawk-agent status   --state DIR
 //	goshawk-agent offboard --state DIR [--force]
+//	goshawk-agent test-alert [--dir DIR]
 //	goshawk-agent version
 //
 // Flags and the configuration file are read here only; the packages take
@@ -32,6 +33,7 @@ const usage = `usage:
   goshawk-agent run      --state DIR [--config FILE]
   goshawk-agent status   --state DIR
   goshawk-agent offboard --state DIR [--force]
+  goshawk-agent test-alert [--dir DIR]
   goshawk-agent version
 `
 
@@ -74,6 +76,8 @@ func runCommand(ctx context.Context, name string, args []string, stdout, stderr 
 		return cmdStatus(args, stdout, stderr)
 	case "offboard":
 		return cmdOffboard(ctx, args, stdout, stderr)
+	case "test-alert":
+		return cmdTestAlert(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -57,6 +57,9 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "indicators:  version %s\n", s.IndicatorsVersion)
 	}
 	fmt.Fprintln(stdout, "collectors:")
+	if len(h.Collectors) == 0 {
+		fmt.Fprintln(stdout, "  none registered")
+	}
 	for _, c := range h.Collectors {
 		if c.Reason != "" {
 			fmt.Fprintf(stdout, "  %-10s %s: %s\n", c.Name, c.State, c.Reason)
