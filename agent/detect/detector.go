@@ -250,6 +250,9 @@ func (d *Detector) ScanFile(ctx context.Context, path string, by sensor.Process)
 		return nil, nil
 	}
 	d.scanned.Add(1)
+	if fi.Size() > EICARMaxSize && !d.inds.HasFileHashes() {
+		return nil, nil // too long for EICAR, nothing to hash for
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("scan %q: %w", path, err)

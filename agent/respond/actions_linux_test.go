@@ -92,6 +92,11 @@ func TestStopAndQuarantineFileCommandAndRestore(t *testing.T) {
 	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("file still there: %v", err)
 	}
+	// Delivered again, the command reports the work it did.
+	again := run(t, r, agentproto.CommandQuarantineFile, map[string]string{"path": path})
+	if again.Status != agentproto.StatusSucceeded || again.Output["quarantineId"] != res.Output["quarantineId"] {
+		t.Fatalf("quarantine_file again = %+v, want the first quarantine id %s", again, res.Output["quarantineId"])
+	}
 	res = run(t, r, agentproto.CommandRestoreFile, map[string]string{"quarantineId": res.Output["quarantineId"]})
 	if res.Status != agentproto.StatusSucceeded || res.Output["path"] != path {
 		t.Fatalf("restore_file = %+v", res)

@@ -134,7 +134,7 @@ func (r *Responder) Handle(ctx context.Context, cmd agentproto.Command) agentpro
 	case agentproto.CommandKillProcess:
 		out, err = r.killProcess(ctx, cmd.Params)
 	case agentproto.CommandQuarantineFile:
-		out, err = r.quarantineFile(ctx, cmd.Params)
+		out, err = r.quarantineFile(ctx, cmd.ID, cmd.Params)
 	case agentproto.CommandRestoreFile:
 		out, err = r.restoreFile(cmd.Params)
 	case agentproto.CommandScan:
@@ -305,8 +305,22 @@ func (r *Responder) killProcess(ctx context.Context, p map[string]string) (map[s
 	return map[string]string{"pid": strconv.Itoa(pid), "name": name}, nil
 }
 
-func (r *Responder) quarantineFile(ctx context.Context, p map[string]string) (map[string]string, error) {
+func (r *Responder) quarantineFile(ctx context.Context, id string, p map[string]string) (map[string]string, error) {
 	path, want := p["path"], strings.ToLower(p["sha256"])
+	reason := "Quarantined by command " + id
+	// A command delivered again (the agent died before reporting) finds
+	// its own work done.
+	if entries, err := r.vault.List(); err == nil {
+		var ids, paths []string
+		for _, e := range entries {
+			if e.Threat == reason {
+				ids, paths = append(ids, e.ID), append(paths, e.OriginalPath)
+			}
+		}
+		if len(ids) > 0 {
+			return map[string]string{"quarantineId": strings.Join(ids, ","), "path": strings.Join(paths, ","), "killedPids": ""}, nil
+		}
+	}
 	var paths []string
 	switch {
 	case path != "":
@@ -337,7 +351,7 @@ func (r *Responder) quarantineFile(ctx context.Context, p map[string]string) (ma
 	}
 	var ids, killed []string
 	for _, p := range paths {
-		e, err := r.vault.QuarantineFile(ctx, p, "Quarantined by command", true)
+		e, err := r.vault.QuarantineFile(ctx, p, reason, true)
 		if err != nil {
 			return nil, fmt.Errorf("quarantine_file: %w", err)
 		}
