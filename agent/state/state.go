@@ -6,6 +6,7 @@
 package state
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -50,8 +51,8 @@ type Credentials struct {
 	Cert tls.Certificate
 	// CAs holds only the workspace CA.
 	CAs *x509.CertPool
-	// NotAfter is when the certificate expires.
-	NotAfter time.Time
+	// NotBefore and NotAfter bound the certificate's validity.
+	NotBefore, NotAfter time.Time
 }
 
 // Prepare creates dir (0700) and returns a new ECDSA P-256 key and a PEM
@@ -68,11 +69,38 @@ func Prepare(dir, hostname string) (*ecdsa.PrivateKey, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("generate key: %w", err)
 	}
+	csr, err := CSR(key, hostname)
+	return key, csr, err
+}
+
+// CSR returns a PEM certificate signing request for key naming the host.
+func CSR(key crypto.Signer, hostname string) (string, error) {
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: hostname}}, key)
 	if err != nil {
-		return nil, "", fmt.Errorf("create certificate request: %w", err)
+		return "", fmt.Errorf("create certificate request: %w", err)
 	}
-	return key, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), nil
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), nil
+}
+
+// SaveCertificate replaces the device certificate with a renewed one for
+// the same key, and returns the credentials with it.
+func SaveCertificate(dir string, c Credentials, certPEM string) (Credentials, error) {
+	keyPEM, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	if err != nil {
+		return c, fmt.Errorf("read the key: %w", err)
+	}
+	cert, err := tls.X509KeyPair([]byte(certPEM), keyPEM)
+	if err != nil {
+		return c, fmt.Errorf("the renewed certificate does not match the key: %w", err)
+	}
+	if err := writeFile(dir, CertFile, []byte(certPEM)); err != nil {
+		return c, err
+	}
+	c.Cert = cert
+	if leaf, err := x509.ParseCertificate(cert.Certificate[0]); err == nil {
+		c.NotBefore, c.NotAfter = leaf.NotBefore, leaf.NotAfter
+	}
+	return c, nil
 }
 
 // Save writes the identity, its key (0600), certificate and CA to dir.
@@ -167,7 +195,7 @@ func Load(dir string) (Credentials, error) {
 	}
 	c.Cert = cert
 	if leaf, err := x509.ParseCertificate(cert.Certificate[0]); err == nil {
-		c.NotAfter = leaf.NotAfter
+		c.NotBefore, c.NotAfter = leaf.NotBefore, leaf.NotAfter
 	}
 	caPEM, err := os.ReadFile(filepath.Join(dir, CAFile))
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agentproto"
@@ -81,12 +82,24 @@ type Client struct {
 	base  string
 	hc    *http.Client
 	retry Retry
+	cert  atomic.Pointer[tls.Certificate]
 }
 
 // New returns a client for base (the server URL) presenting cert and
 // trusting only cas.
 func New(base string, cert tls.Certificate, cas *x509.CertPool) *Client {
-	return &Client{base: strings.TrimRight(base, "/"), hc: httpClient(&tls.Config{RootCAs: cas, Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), retry: DefaultRetry}
+	c := &Client{base: strings.TrimRight(base, "/"), retry: DefaultRetry}
+	c.cert.Store(&cert)
+	c.hc = httpClient(&tls.Config{RootCAs: cas, MinVersion: tls.VersionTLS12,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return c.cert.Load(), nil }})
+	return c
+}
+
+// SetCertificate makes new connections present cert (after a renewal);
+// open connections are closed so that the next request uses it.
+func (c *Client) SetCertificate(cert tls.Certificate) {
+	c.cert.Store(&cert)
+	c.hc.CloseIdleConnections()
 }
 
 // SetRetry changes the retry policy.

@@ -81,7 +81,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 		Collectors: platformCollectors(env),
 		Handlers:   []sensor.CommandHandler{resp},
 		Indicators: []agent.IndicatorSink{indicatorSink{det.Indicators()}},
-		Runners:    []agent.Runner{det},
+		Runners:    []agent.Runner{det, &renewer{dir: stateDir, creds: creds, client: client, log: log}},
 		Inventory: func(ctx context.Context, health string) agentproto.Inventory {
 			return inventory.Collect(ctx, invCfg, health).Inventory
 		},

@@ -288,3 +288,36 @@ func httpsClient(t *testing.T, caFile string) *http.Client {
 	pool.AppendCertsFromPEM(caPEM)
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 30 * time.Second}
 }
+
+// TestRenewAgainstServer: a renewed certificate is saved and used.
+func TestRenewAgainstServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the server")
+	}
+	bins := t.TempDir()
+	goshawk := goBuild(t, bins, "github.com/goshawk-sec/goshawk/cmd/goshawk", "goshawk")
+	s := startServer(t, goshawk, filepath.Join(t.TempDir(), "ws"))
+	pkgFile := filepath.Join(t.TempDir(), "onboarding.json")
+	run(t, goshawk, "onboarding", "create", "--out", pkgFile, "--server", s.url, "--token", s.token, "--ca", s.caFile)
+	stateDir := filepath.Join(t.TempDir(), "state")
+	var out bytes.Buffer
+	if err := runCommand(context.Background(), "onboard", []string{"--package", pkgFile, "--state", stateDir}, &out, &out); err != nil {
+		t.Fatalf("onboard: %v\n%s", err, out.String())
+	}
+	creds, err := state.Load(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := transport.New(creds.ServerURL, creds.Cert, creds.CAs)
+	r := &renewer{dir: stateDir, creds: creds, client: client, log: newLogger(&out, "info")}
+	if err := r.renew(context.Background()); err != nil {
+		t.Fatalf("renew: %v", err)
+	}
+	again, err := state.Load(stateDir)
+	if err != nil || bytes.Equal(again.Cert.Certificate[0], creds.Cert.Certificate[0]) {
+		t.Fatalf("the saved certificate did not change (%v)", err)
+	}
+	if _, err := client.Heartbeat(context.Background(), agentproto.Heartbeat{Time: time.Now()}); err != nil {
+		t.Errorf("heartbeat with the renewed certificate: %v", err)
+	}
+}
