@@ -419,7 +419,16 @@ func utmpTSV(path string, last int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	const size = 384
+	return parseUtmp(b, last), nil
+}
+
+// utmpRecordSize is glibc's struct utmp on 64-bit Linux.
+const utmpRecordSize = 384
+
+// parseUtmp renders utmp records as TSV; a trailing partial record and
+// unknown record types are skipped.
+func parseUtmp(b []byte, last int) []byte {
+	const size = utmpRecordSize
 	recs := len(b) / size
 	first := 0
 	if last > 0 && recs > last {
@@ -446,7 +455,7 @@ func utmpTSV(path string, last int) ([]byte, error) {
 		fmt.Fprintf(&out, "%s\t%d\t%s\t%s\t%s\t%s\n", name, pid, cstr(r[8:40]), cstr(r[44:76]), cstr(r[76:332]),
 			time.Unix(sec, 0).UTC().Format(time.RFC3339))
 	}
-	return out.Bytes(), nil
+	return out.Bytes()
 }
 
 // installedPackages lists dpkg and apk packages from their databases.
