@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,9 +52,12 @@ var listening = regexp.MustCompile(`^goshawk server listening on (https://\S+) \
 // testServer is a running `goshawk server`.
 type testServer struct {
 	url, id, token, caFile string
+	goshawk, ws            string
+	cmd                    *exec.Cmd
 }
 
-func startServer(t *testing.T, goshawk, ws string) testServer {
+// startServer creates an owner token in ws and starts a server on it.
+func startServer(t *testing.T, goshawk, ws string) *testServer {
 	t.Helper()
 	// The secret is the only thing on stdout.
 	out, err := exec.Command(goshawk, "token", "create", "--data", ws, "--role", "owner", "--name", "agent-test").Output()
@@ -61,10 +65,18 @@ func startServer(t *testing.T, goshawk, ws string) testServer {
 		t.Fatalf("token create: %v", err)
 	}
 	f := strings.Fields(strings.TrimSpace(string(out)))
-	s := testServer{token: f[len(f)-1], caFile: filepath.Join(ws, "ca.crt")}
-	cmd := exec.Command(goshawk, "server", "--data", ws, "--listen", "127.0.0.1:0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	s := &testServer{token: f[len(f)-1], caFile: filepath.Join(ws, "ca.crt"), goshawk: goshawk, ws: ws}
+	s.start(t, "127.0.0.1:0")
+	return s
+}
+
+// start runs the server listening on listen.
+func (s *testServer) start(t *testing.T, listen string) {
+	t.Helper()
+	cmd := exec.Command(s.goshawk, "server", "--data", s.ws, "--listen", listen)
+	s.cmd = cmd
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -94,11 +106,40 @@ func startServer(t *testing.T, goshawk, ws string) testServer {
 	case <-time.After(60 * time.Second):
 		t.Fatal("server did not start within 60s")
 	}
-	return s
+}
+
+// kill stops the server at once (kill -9): an outage.
+func (s *testServer) kill() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// restart starts the server again on the same address.
+func (s *testServer) restart(t *testing.T) {
+	t.Helper()
+	s.start(t, strings.TrimPrefix(s.url, "https://"))
+}
+
+// syncBuffer is a bytes.Buffer safe for a writing process and a reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // count runs `T | where DeviceId == id | count` through the query API.
-func (s testServer) count(t *testing.T, table, deviceID string) int64 {
+func (s *testServer) count(t *testing.T, table, deviceID string) int64 {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": fmt.Sprintf("%s | where DeviceId == '%s' | count", table, deviceID)})
 	req, _ := http.NewRequest("POST", s.url+"/v1/workspaces/"+s.id+"/query", bytes.NewReader(body))
@@ -256,6 +297,38 @@ func TestAgainstServer(t *testing.T) {
 	deliver(70)
 	if n := s.count(t, "DeviceProcessEvents", creds.DeviceID); n != 170 {
 		t.Errorf("DeviceProcessEvents rows = %d, want 170", n)
+	}
+
+	// A server outage spanning an agent restart: events stay queued and
+	// arrive once when the server is back.
+	s.kill()
+	outage := func(n int) {
+		t.Helper()
+		b := burst{n: n, emitted: make(chan struct{})}
+		q, err := queue.Open(queue.Config{Dir: filepath.Join(stateDir, state.QueueDir), MaxBytes: 1 << 20, BatchEvents: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := agent.DefaultConfig()
+		cfg.BatchInterval = 50 * time.Millisecond
+		a, _ := agent.New(cfg, agent.Identity{DeviceID: creds.DeviceID, DeviceName: creds.Hostname}, client, q, agent.Parts{Collectors: []sensor.Collector{b}}, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() { a.Run(ctx); close(stopped) }()
+		<-b.emitted
+		time.Sleep(300 * time.Millisecond) // a few failed sends
+		cancel()
+		<-stopped
+		if st := q.Stats(); st.Batches == 0 {
+			t.Fatalf("nothing queued during the outage: %+v", st)
+		}
+	}
+	outage(60)
+	outage(40)
+	s.restart(t)
+	deliver(0)
+	if n := s.count(t, "DeviceProcessEvents", creds.DeviceID); n != 270 {
+		t.Errorf("after the outage DeviceProcessEvents rows = %d, want 270", n)
 	}
 
 	out = []byte(run(t, agentBin, "offboard", "--state", stateDir))
