@@ -1,0 +1,421 @@
+package collect
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Audit netlink message and record types (linux/audit.h).
+const (
+	auditGet       = 1000
+	auditSet       = 1001
+	auditAddRule   = 1011
+	auditDelRule   = 1012
+	auditUserAuth  = 1100
+	auditUserStart = 1105
+	auditUserLogin = 1112
+	auditSyscall   = 1300
+	auditPath      = 1302
+	auditCWD       = 1307
+	auditExecve    = 1309
+	auditEOE       = 1320
+	auditProctitle = 1327
+
+	auditStatusEnabled = 0x1
+	auditStatusPID     = 0x4
+
+	auditFilterExit = 0x04
+	auditAlways     = 2
+	auditFieldArch  = 11
+	auditFilterKey  = 210
+	auditEqual      = 0x40000000
+	auditBitmaskLen = 64
+	auditMaxFields  = 64
+
+	// execRuleKey tags the execve rule this package installs.
+	execRuleKey = "goshawk_exec"
+)
+
+// auditConn is an audit netlink socket: requests go to the kernel, records
+// come back (see listen).
+type auditConn struct {
+	fd     int
+	seq    uint32
+	buf    []byte
+	daemon bool // registered as the audit daemon
+}
+
+// openAudit opens the socket; records flow after listen.
+func openAudit() (*auditConn, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_AUDIT)
+	if err != nil {
+		return nil, fmt.Errorf("audit socket: %w", err)
+	}
+	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("bind audit socket: %w", err)
+	}
+	// A large buffer absorbs bursts; overflow loses records, never blocks
+	// the kernel.
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 8<<20)
+	// A timeout lets the reader notice cancellation.
+	tv := unix.Timeval{Usec: 200000}
+	_ = unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	return &auditConn{fd: fd, buf: make([]byte, 1<<16)}, nil
+}
+
+func (c *auditConn) Close() error { return unix.Close(c.fd) }
+
+// request sends one message and waits for the kernel's ack (or reply,
+// which is returned).
+func (c *auditConn) request(typ uint16, payload []byte) ([]byte, error) {
+	c.seq++
+	msg := make([]byte, unix.NLMSG_HDRLEN+len(payload))
+	binary.NativeEndian.PutUint32(msg[0:], uint32(len(msg)))
+	binary.NativeEndian.PutUint16(msg[4:], typ)
+	binary.NativeEndian.PutUint16(msg[6:], unix.NLM_F_REQUEST|unix.NLM_F_ACK)
+	binary.NativeEndian.PutUint32(msg[8:], c.seq)
+	copy(msg[unix.NLMSG_HDRLEN:], payload)
+	if err := unix.Sendto(c.fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return nil, fmt.Errorf("audit request %d: %w", typ, err)
+	}
+	var reply []byte
+	for range 16 {
+		n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
+		if err != nil {
+			return nil, fmt.Errorf("audit request %d: %w", typ, err)
+		}
+		msgs, err := syscall.ParseNetlinkMessage(c.buf[:n])
+		if err != nil {
+			continue // a record with the daemon length quirk, not our answer
+		}
+		for _, m := range msgs {
+			if m.Header.Seq != c.seq {
+				continue
+			}
+			switch m.Header.Type {
+			case unix.NLMSG_ERROR:
+				if len(m.Data) < 4 {
+					return nil, fmt.Errorf("audit request %d: short error", typ)
+				}
+				if e := int32(binary.NativeEndian.Uint32(m.Data)); e != 0 {
+					return reply, fmt.Errorf("audit request %d: %w", typ, unix.Errno(-e))
+				}
+				if typ != auditGet || reply != nil {
+					return reply, nil
+				}
+			default:
+				reply = append([]byte(nil), m.Data...)
+				if typ == auditGet {
+					return reply, nil
+				}
+			}
+		}
+	}
+	return reply, fmt.Errorf("audit request %d: no answer", typ)
+}
+
+// status returns the audit enabled flag and the audit daemon's pid.
+func (c *auditConn) status() (enabled, pid uint32, err error) {
+	r, err := c.request(auditGet, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(r) < 16 {
+		return 0, 0, errors.New("audit status: short reply")
+	}
+	return binary.NativeEndian.Uint32(r[4:]), binary.NativeEndian.Uint32(r[12:]), nil
+}
+
+// setPID registers this socket as the audit daemon (pid = this process) or
+// unregisters it (pid 0).
+func (c *auditConn) setPID(pid uint32) error {
+	st := make([]byte, 11*4)
+	binary.NativeEndian.PutUint32(st[0:], auditStatusPID)
+	binary.NativeEndian.PutUint32(st[12:], pid)
+	_, err := c.request(auditSet, st)
+	return err
+}
+
+// listen makes records flow to c: as the audit daemon when there is none
+// (records then skip the kernel log, which on a serial console throttles
+// every audited syscall), otherwise from the read-log multicast group
+// next to the running daemon. It reports whether c registered.
+func (c *auditConn) listen() (registered bool, err error) {
+	_, pid, err := c.status()
+	if err != nil {
+		return false, err
+	}
+	if pid == 0 {
+		if err := c.setPID(uint32(os.Getpid())); err == nil {
+			c.daemon = true
+			return true, nil
+		}
+	}
+	if err := unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.AUDIT_NLGRP_READLOG); err != nil {
+		return false, fmt.Errorf("join audit read-log group: %w", err)
+	}
+	return false, nil
+}
+
+// setEnabled turns audit on or off.
+func (c *auditConn) setEnabled(v uint32) error {
+	st := make([]byte, 11*4)
+	binary.NativeEndian.PutUint32(st[0:], auditStatusEnabled)
+	binary.NativeEndian.PutUint32(st[4:], v)
+	_, err := c.request(auditSet, st)
+	return err
+}
+
+// execRule is the audit_rule_data for "-a always,exit -F arch=ARCH -S
+// execve -S execveat -k goshawk_exec".
+func execRule() ([]byte, error) {
+	var arch uint32
+	var nrs []int
+	switch runtime.GOARCH {
+	case "amd64":
+		arch, nrs = 0xC000003E, []int{59, 322}
+	case "arm64":
+		arch, nrs = 0xC00000B7, []int{221, 281}
+	default:
+		return nil, fmt.Errorf("exec audit rule for %s: %w", runtime.GOARCH, errors.ErrUnsupported)
+	}
+	const words = 3 + auditBitmaskLen + 3*auditMaxFields + 1
+	b := make([]byte, words*4+len(execRuleKey))
+	put := func(i int, v uint32) { binary.NativeEndian.PutUint32(b[i*4:], v) }
+	put(0, auditFilterExit)
+	put(1, auditAlways)
+	put(2, 2) // field count
+	for _, nr := range nrs {
+		i := 3 + nr/32
+		put(i, binary.NativeEndian.Uint32(b[i*4:])|1<<(nr%32))
+	}
+	fields, values, flags := 3+auditBitmaskLen, 3+auditBitmaskLen+auditMaxFields, 3+auditBitmaskLen+2*auditMaxFields
+	put(fields, auditFieldArch)
+	put(values, arch)
+	put(flags, auditEqual)
+	put(fields+1, auditFilterKey)
+	put(values+1, uint32(len(execRuleKey)))
+	put(flags+1, auditEqual)
+	put(words-1, uint32(len(execRuleKey)))
+	copy(b[words*4:], execRuleKey)
+	return b, nil
+}
+
+// auditRecord is one record: its type, event serial and time, and the
+// raw key=value text after "audit(...): ".
+type auditRecord struct {
+	typ    uint16
+	serial uint64
+	timeNS int64
+	text   string
+}
+
+// receive reads the next batch of records; it returns (nil, nil) on the
+// read timeout.
+func (c *auditConn) receive() ([]auditRecord, error) {
+	n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
+	if err != nil {
+		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+			return nil, nil
+		}
+		if errors.Is(err, unix.ENOBUFS) { // overflow: records were lost
+			return nil, nil
+		}
+		return nil, err
+	}
+	var recs []auditRecord
+	b := c.buf[:n]
+	for len(b) >= unix.NLMSG_HDRLEN {
+		l := int(binary.NativeEndian.Uint32(b[0:]))
+		typ := binary.NativeEndian.Uint16(b[4:])
+		// Records sent to the audit daemon carry the payload length in
+		// nlmsg_len (an old userspace compatibility quirk); multicast
+		// copies carry the full length.
+		if c.daemon {
+			l += unix.NLMSG_HDRLEN
+		}
+		if l < unix.NLMSG_HDRLEN || l > len(b) {
+			l = len(b)
+		}
+		if r, ok := parseAuditHeader(typ, b[unix.NLMSG_HDRLEN:l]); ok {
+			recs = append(recs, r)
+		}
+		l = (l + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1)
+		if l >= len(b) {
+			break
+		}
+		b = b[l:]
+	}
+	return recs, nil
+}
+
+// parseAuditHeader splits "audit(1700000000.123:456): text".
+func parseAuditHeader(typ uint16, data []byte) (auditRecord, bool) {
+	data = bytes.TrimRight(data, "\x00\n")
+	rest, ok := bytes.CutPrefix(data, []byte("audit("))
+	if !ok {
+		return auditRecord{}, false
+	}
+	head, text, ok := bytes.Cut(rest, []byte("): "))
+	if !ok {
+		head, text, ok = bytes.Cut(rest, []byte("):"))
+		if !ok {
+			return auditRecord{}, false
+		}
+	}
+	ts, ser, ok := bytes.Cut(head, []byte(":"))
+	if !ok {
+		return auditRecord{}, false
+	}
+	sec, ms, _ := bytes.Cut(ts, []byte("."))
+	s, err1 := strconv.ParseInt(string(sec), 10, 64)
+	m, _ := strconv.ParseInt(string(ms), 10, 64)
+	serial, err2 := strconv.ParseUint(string(ser), 10, 64)
+	if err1 != nil || err2 != nil {
+		return auditRecord{}, false
+	}
+	return auditRecord{typ: typ, serial: serial, timeNS: s*1e9 + m*1e6, text: string(text)}, true
+}
+
+// auditFields parses key=value pairs; values may be "quoted", 'quoted'
+// (the msg='...' of user records, whose pairs are parsed too) or hex
+// encoded (left as is: see auditString).
+func auditFields(text string) map[string]string {
+	f := make(map[string]string, 16)
+	for len(text) > 0 {
+		text = strings.TrimLeft(text, " ")
+		eq := strings.IndexByte(text, '=')
+		if eq < 0 {
+			break
+		}
+		key := text[:eq]
+		text = text[eq+1:]
+		var val string
+		switch {
+		case strings.HasPrefix(text, `"`):
+			end := strings.IndexByte(text[1:], '"')
+			if end < 0 {
+				val, text = text[1:], ""
+			} else {
+				val, text = text[1:1+end], text[2+end:]
+			}
+			f[key] = val
+			continue
+		case strings.HasPrefix(text, "'"):
+			end := strings.IndexByte(text[1:], '\'')
+			if end < 0 {
+				val, text = text[1:], ""
+			} else {
+				val, text = text[1:1+end], text[2+end:]
+			}
+			for k, v := range auditFields(val) {
+				f[k] = v
+			}
+			continue
+		}
+		sp := strings.IndexByte(text, ' ')
+		if sp < 0 {
+			val, text = text, ""
+		} else {
+			val, text = text[:sp], text[sp:]
+		}
+		// Kernel-written strings that need escaping arrive hex encoded.
+		f[key] = val
+		f["\x00hex\x00"+key] = "1"
+	}
+	return f
+}
+
+// auditString returns field key as text, decoding the hex form the kernel
+// uses for values with blanks, quotes or control characters.
+func auditString(f map[string]string, key string) string {
+	v, ok := f[key]
+	if !ok {
+		return ""
+	}
+	if f["\x00hex\x00"+key] != "" && len(v)%2 == 0 && v != "(null)" && v != "?" {
+		if b, err := hex.DecodeString(v); err == nil {
+			return string(bytes.TrimRight(b, "\x00"))
+		}
+	}
+	return v
+}
+
+// auditEnable makes sure audit is on, remembering whether it was off so
+// it can be restored when the last user stops.
+type auditEnabler struct {
+	mu      sync.Mutex
+	users   int
+	wasOff  bool
+	ruleSet bool
+}
+
+func (a *auditEnabler) acquire(c *auditConn, wantRule bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.users == 0 {
+		on, _, err := c.status()
+		if err != nil {
+			return err
+		}
+		if on == 0 {
+			if err := c.setEnabled(1); err != nil {
+				return err
+			}
+			a.wasOff = true
+		}
+	}
+	a.users++
+	if wantRule && !a.ruleSet {
+		rule, err := execRule()
+		if err != nil {
+			return err
+		}
+		if _, err := c.request(auditAddRule, rule); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("add exec audit rule: %w", err)
+		}
+		a.ruleSet = true
+	}
+	return nil
+}
+
+func (a *auditEnabler) release(c *auditConn, hadRule bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.users--
+	if hadRule && a.ruleSet {
+		if rule, err := execRule(); err == nil {
+			_, _ = c.request(auditDelRule, rule)
+		}
+		a.ruleSet = false
+	}
+	if a.users == 0 && a.wasOff {
+		_ = c.setEnabled(0)
+		a.wasOff = false
+	}
+}
+
+// auditState is shared by the collectors of one process: the exec rule and
+// the enabled flag are machine-wide.
+var auditState auditEnabler
+
+// auditAvailable explains why audit cannot be used, or returns nil.
+func auditAvailable() error {
+	if _, err := os.Stat("/proc/self/loginuid"); err != nil {
+		return errors.New("kernel built without audit")
+	}
+	return nil
+}

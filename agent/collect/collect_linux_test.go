@@ -1,0 +1,116 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/goshawk-sec/goshawk/agent/sensor"
+	"github.com/goshawk-sec/goshawk/agentproto"
+)
+
+// recorder is an Emitter keeping every event for the matchers.
+type recorder struct {
+	mu     sync.Mutex
+	events []agentproto.Event
+	n      int
+}
+
+func (r *recorder) Emit(e agentproto.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.n++
+	r.mu.Unlock()
+}
+
+// matches reports whether row has every key of want with an equal value
+// (compared in their printed form, so 8080 matches int and uint16).
+func matches(row map[string]any, want map[string]any) bool {
+	for k, v := range want {
+		got, ok := row[k]
+		if !ok || fmt.Sprint(got) != fmt.Sprint(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// await waits until an event of table matches want, failing the test
+// after timeout with the rows that were seen.
+func (r *recorder) await(t *testing.T, table string, want map[string]any, timeout time.Duration) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		r.mu.Lock()
+		for _, e := range r.events {
+			if e.Table == table && matches(e.Row, want) {
+				r.mu.Unlock()
+				return e.Row
+			}
+		}
+		r.mu.Unlock()
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e.Table == table {
+			t.Logf("seen %s: %v", e.Table, e.Row)
+		}
+	}
+	t.Fatalf("no %s row matching %v within %v (%d events seen)", table, want, timeout, len(r.events))
+	return nil
+}
+
+// none fails when an event of table matches want.
+func (r *recorder) none(t *testing.T, table string, want map[string]any) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e.Table == table && matches(e.Row, want) {
+			t.Errorf("unexpected %s row %v", table, e.Row)
+		}
+	}
+}
+
+// start runs c until the test ends, skipping when the mechanism is missing
+// here; it waits ready for the collector to be set up.
+func start(t *testing.T, c sensor.Collector, ready time.Duration) *recorder {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("collectors need root")
+	}
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx, rec) }()
+	select {
+	case err := <-done:
+		cancel()
+		if errors.Is(err, sensor.ErrUnsupported) {
+			t.Skipf("%s collector unsupported here: %v", c.Name(), err)
+		}
+		t.Fatalf("%s collector stopped at once: %v", c.Name(), err)
+	case <-time.After(ready):
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s collector: %v", c.Name(), err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s collector did not stop after cancellation", c.Name())
+		}
+	})
+	return rec
+}

@@ -1,0 +1,27 @@
+// Package collect holds the endpoint sensor's telemetry collectors: process
+// creation, network connections, file changes and logons, each a
+// sensor.Collector producing rows of the Device* tables.
+//
+// On Linux the collectors use kernel interfaces that need neither cgo nor
+// compiled eBPF objects:
+//
+//   - process: audit execve/execveat syscall records read from the audit
+//     netlink multicast group (AUDIT_NLGRP_READLOG). The kernel writes the
+//     argument vector into the record at syscall exit, so a process that
+//     exits at once is still reported with its command line; /proc fills
+//     the parent chain. Reading the multicast group never blocks the
+//     kernel: an overloaded reader loses records instead of slowing every
+//     exec on the machine, which a registered audit daemon would do.
+//   - network: NETLINK_SOCK_DIAG (inet_diag) snapshots of TCP and UDP
+//     sockets, diffed at a short interval; socket inodes map to their owning
+//     process through /proc/*/fd.
+//   - file: fanotify with FAN_REPORT_DFID_NAME on every local filesystem
+//     (FAN_MARK_FILESYSTEM), directory handles resolved to paths with
+//     open_by_handle_at.
+//   - logon: audit USER_AUTH and USER_START records written by PAM, and
+//     records appended to wtmp/btmp.
+//
+// Events caused by the agent itself (its PID as the process or as the
+// initiating process) are dropped. On other systems every collector's Run
+// returns an error wrapping sensor.ErrUnsupported.
+package collect

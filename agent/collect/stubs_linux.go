@@ -1,0 +1,11 @@
+package collect
+
+import (
+	"context"
+
+	"github.com/goshawk-sec/goshawk/agent/sensor"
+)
+
+func runNetwork(context.Context, Config, sensor.Emitter) error { return unsupported("network", nil) }
+func runFile(context.Context, Config, sensor.Emitter) error    { return unsupported("file", nil) }
+func runLogon(context.Context, Config, sensor.Emitter) error   { return unsupported("logon", nil) }
