@@ -20,7 +20,9 @@
 // input, output and forward chains drop everything but loopback, the
 // Goshawk server's addresses and port (resolved when isolating and
 // persisted), DHCP (so the device keeps its address) and IPv6 neighbour
-// discovery. The table is replaced atomically. It persists across agent
+// discovery; when the server URL names a host rather than an address, DNS
+// (port 53 only) to the resolvers of resolv.conf stays open too, so that
+// the agent can still resolve it. The table is replaced atomically. It persists across agent
 // restarts by itself (the kernel keeps it) and across host restarts
 // through isolation.json, which the agent re-applies at start (Reapply);
 // between boot and the agent's start the host is not isolated. Release

@@ -35,9 +35,10 @@ func nftConn(netnsPath string) (*nftables.Conn, func(), error) {
 }
 
 // applyIsolation replaces the isolation table, in one transaction, with
-// one that allows only loopback, TCP with the servers, DHCP and IPv6
+// one that allows only loopback, TCP with the servers, DNS with the
+// resolvers (empty when the server is given by address), DHCP and IPv6
 // neighbour discovery.
-func applyIsolation(netnsPath string, servers []netip.AddrPort) error {
+func applyIsolation(netnsPath string, servers []netip.AddrPort, resolvers []netip.Addr) error {
 	c, done, err := nftConn(netnsPath)
 	if err != nil {
 		return fmt.Errorf("nftables: %w", err)
@@ -65,6 +66,13 @@ func applyIsolation(netnsPath string, servers []netip.AddrPort) error {
 		a := s.Addr().Unmap()
 		rule(in, append(addr(a, true), port(unix.IPPROTO_TCP, s.Port(), true)...)...)
 		rule(out, append(addr(a, false), port(unix.IPPROTO_TCP, s.Port(), false)...)...)
+	}
+	for _, a := range resolvers {
+		a = a.Unmap()
+		for _, l4 := range []byte{unix.IPPROTO_UDP, unix.IPPROTO_TCP} {
+			rule(out, append(addr(a, false), port(l4, 53, false)...)...)
+			rule(in, append(addr(a, true), port(l4, 53, true)...)...)
+		}
 	}
 	// DHCP and DHCPv6, so that the device keeps its address.
 	rule(out, append(port(unix.IPPROTO_UDP, 68, true), port(unix.IPPROTO_UDP, 67, false)[2:]...)...)

@@ -112,6 +112,7 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	listen(t, srvNS, "169.254.77.2:7444")
 	listen(t, srvNS, "169.254.77.3:7443")
 	listen(t, devNS, local)
+	listen(t, srvNS, "169.254.77.3:53")
 	server6, other6 := "[fe80::2%"+vd+"]:7443", "[fe80::3%"+vd+"]:7443"
 	listen(t, srvNS, "[fe80::2%"+vs+"]:7443")
 	listen(t, srvNS, "[fe80::3%"+vs+"]:7443")
@@ -231,6 +232,34 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 		}
 	}
 	if res := r6.Handle(ctx, agentproto.Command{ID: "c7", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {
+		t.Fatalf("release = %+v", res)
+	}
+
+	// A server given by name: DNS to the configured resolvers (and only
+	// DNS) stays open, so that the agent can keep resolving it.
+	stateDNS := t.TempDir()
+	resolv := filepath.Join(stateDNS, "resolv.conf")
+	os.WriteFile(resolv, []byte("# test\nnameserver 127.0.0.53\nnameserver 169.254.77.3\noptions edns0\n"), 0o644)
+	cfgDNS := Config{StateDir: stateDNS, ServerURL: "https://localhost:7445", NetNSPath: devNS, ResolvConf: []string{resolv}}
+	vDNS, _ := NewVault(cfgDNS.VaultDir())
+	rDNS, err := New(cfgDNS, vDNS, mustDetector(t, cfgDNS, &events{}, vDNS), &events{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = rDNS.Handle(ctx, agentproto.Command{ID: "c8", Type: agentproto.CommandIsolate})
+	if res.Status != agentproto.StatusSucceeded || res.Output["resolvers"] != "169.254.77.3" {
+		t.Fatalf("isolate (server by name) = %+v, want resolvers 169.254.77.3", res)
+	}
+	if !reachable(devNS, "169.254.77.3:53", 2*time.Second) {
+		t.Error("the resolver's DNS port is blocked while isolated with a server given by name")
+	}
+	if reachable(devNS, otherHost, 400*time.Millisecond) {
+		t.Errorf("%s (the resolver's other port) reachable while isolated", otherHost)
+	}
+	if ok, err := rDNS.Reapply(ctx); !ok || err != nil {
+		t.Fatalf("Reapply with resolvers = %v, %v", ok, err)
+	}
+	if res := rDNS.Handle(ctx, agentproto.Command{ID: "c9", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {
 		t.Fatalf("release = %+v", res)
 	}
 

@@ -12,7 +12,7 @@ import (
 // IsolationTable is the nftables table isolation installs on Linux.
 const IsolationTable = "goshawk_isolation"
 
-func applyIsolation(netnsPath string, servers []netip.AddrPort) error {
+func applyIsolation(netnsPath string, servers []netip.AddrPort, resolvers []netip.Addr) error {
 	return fmt.Errorf("network isolation: %w", sensor.ErrUnsupported)
 }
 

@@ -34,6 +34,11 @@ type Config struct {
 	// ScanExclude lists path prefixes a scan does not enter besides the
 	// state directory and the kernel's pseudo file systems.
 	ScanExclude []string
+	// ResolvConf lists the resolver configurations whose name servers an
+	// isolated device may still query (DNS only) when the server is given
+	// by name, so that the agent can keep resolving it. Default
+	// /etc/resolv.conf and systemd-resolved's upstream list.
+	ResolvConf []string
 }
 
 // Validate reports a configuration that cannot work.
@@ -153,7 +158,8 @@ func (r *Responder) Handle(ctx context.Context, cmd agentproto.Command) agentpro
 
 // isolationState is isolation.json.
 type isolationState struct {
-	Servers   []string  `json:"servers"` // address:port
+	Servers   []string  `json:"servers"`             // address:port
+	Resolvers []string  `json:"resolvers,omitempty"` // DNS servers allowed
 	Since     time.Time `json:"since"`
 	CommandID string    `json:"commandId,omitempty"`
 }
@@ -212,12 +218,19 @@ func (r *Responder) Isolate(ctx context.Context, commandID string) (map[string]s
 	if err != nil {
 		return nil, fmt.Errorf("isolate: %w", err)
 	}
-	if err := applyIsolation(r.cfg.NetNSPath, servers); err != nil {
+	var resolvers []netip.Addr
+	if host, _, _ := serverHostPort(r.cfg.ServerURL); !isAddr(host) {
+		resolvers = r.resolvers()
+	}
+	if err := applyIsolation(r.cfg.NetNSPath, servers, resolvers); err != nil {
 		return nil, fmt.Errorf("isolate: %w", err)
 	}
 	st := isolationState{Since: r.now().UTC(), CommandID: commandID}
 	for _, s := range servers {
 		st.Servers = append(st.Servers, s.String())
+	}
+	for _, a := range resolvers {
+		st.Resolvers = append(st.Resolvers, a.String())
 	}
 	if err := os.MkdirAll(r.cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("isolate: %w", err)
@@ -228,7 +241,11 @@ func (r *Responder) Isolate(ctx context.Context, commandID string) (map[string]s
 		removeIsolation(r.cfg.NetNSPath)
 		return nil, fmt.Errorf("isolate: record the isolation: %w", err)
 	}
-	return map[string]string{"servers": strings.Join(st.Servers, ",")}, nil
+	out := map[string]string{"servers": strings.Join(st.Servers, ",")}
+	if len(st.Resolvers) > 0 {
+		out["resolvers"] = strings.Join(st.Resolvers, ",")
+	}
+	return out, nil
 }
 
 // Release removes the isolation.
@@ -272,7 +289,15 @@ func (r *Responder) Reapply(ctx context.Context) (isolated bool, err error) {
 		}
 		servers = append(servers, ap)
 	}
-	if err := applyIsolation(r.cfg.NetNSPath, servers); err != nil {
+	var resolvers []netip.Addr
+	for _, s := range st.Resolvers {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return false, fmt.Errorf("reapply isolation: bad resolver %q in %s", s, r.statePath())
+		}
+		resolvers = append(resolvers, a)
+	}
+	if err := applyIsolation(r.cfg.NetNSPath, servers, resolvers); err != nil {
 		return false, fmt.Errorf("reapply isolation: %w", err)
 	}
 	return true, nil
@@ -399,4 +424,39 @@ func (r *Responder) allow(path, sum string) error {
 	}
 	r.det.Allow(path, sum)
 	return nil
+}
+
+func isAddr(host string) bool {
+	_, err := netip.ParseAddr(host)
+	return err == nil
+}
+
+// resolvers returns the name servers of the resolver configurations,
+// loopback ones excepted (loopback is allowed anyway).
+func (r *Responder) resolvers() []netip.Addr {
+	files := r.cfg.ResolvConf
+	if files == nil {
+		files = []string{"/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"}
+	}
+	seen := map[netip.Addr]bool{}
+	var out []netip.Addr
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			fl := strings.Fields(l)
+			if len(fl) < 2 || fl[0] != "nameserver" {
+				continue
+			}
+			a, err := netip.ParseAddr(fl[1])
+			if err != nil || a.IsLoopback() || seen[a] {
+				continue
+			}
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
