@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agent/sensor"
@@ -253,11 +254,16 @@ func (d *Detector) ScanFile(ctx context.Context, path string, by sensor.Process)
 	if fi.Size() > EICARMaxSize && !d.inds.HasFileHashes() {
 		return nil, nil // too long for EICAR, nothing to hash for
 	}
-	f, err := os.Open(path)
+	// Non-blocking, and checked to be the file Lstat saw: a FIFO swapped
+	// in meanwhile must not hang the scanner.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("scan %q: %w", path, err)
 	}
 	defer f.Close()
+	if ffi, err := f.Stat(); err != nil || !os.SameFile(fi, ffi) {
+		return nil, nil // replaced since Lstat: its own event follows
+	}
 	det := &Detection{Path: path, Size: fi.Size(), By: by}
 	if fi.Size() <= EICARMaxSize {
 		head := make([]byte, EICARMaxSize+1)

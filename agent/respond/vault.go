@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"syscall"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agent/detect"
@@ -115,7 +116,7 @@ func (v *Vault) QuarantineFile(ctx context.Context, path, threat string, stop bo
 		KilledPIDs: killed, Key: hex.EncodeToString(key),
 	}
 	content, sidecar := v.paths(id)
-	src, err := os.Open(path)
+	src, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return QuarantineEntry{}, fmt.Errorf("quarantine %q: %w", path, err)
 	}
