@@ -16,8 +16,18 @@
 // and Block indicators quarantine the file (Block also stops the processes
 // running or holding it); Alert indicators only alert.
 //
+// ProcessStarted is the process collector's hook: an image whose hashes
+// match a file indicator is queued like a written file, so a Block
+// indicator kills the processes running it and quarantines it.
 // Indicators also matches IP addresses, domains and URLs, for the network
 // collector to call; it does not see traffic itself.
+//
+// A file restored from quarantine is allowed (Allow) while its content is
+// unchanged, as Defender treats a restore; the respond package records the
+// allowances and hands them back after a restart.
+//
+// RunTestAlert is `goshawk-agent test-alert`: it drops the test file for
+// the running agent and waits for the quarantine.
 //
 // # EICAR
 //
