@@ -62,7 +62,8 @@ func (det *Detection) alertFields() (title, severity, source, techniques string)
 
 // alertEvents returns the AlertInfo row and the AlertEvidence rows (file,
 // process, device, and the account when known) of a detection. DeviceId
-// and DeviceName are filled by the agent and the server.
+// and DeviceName are filled by the agent and the server; AdditionalFields
+// is a dynamic column and goes as a JSON object.
 func alertEvents(det *Detection, now time.Time) []agentproto.Event {
 	title, severity, source, techniques := det.alertFields()
 	ts := now.Format(time.RFC3339Nano)
@@ -97,7 +98,7 @@ func alertEvents(det *Detection, now time.Time) []agentproto.Event {
 	file["SHA1"] = det.SHA1
 	file["SHA256"] = det.SHA256
 	file["ThreatFamily"] = det.threatFamily()
-	file["AdditionalFields"] = jsonString(map[string]any{"ThreatName": det.ThreatName, "MD5": det.MD5})
+	file["AdditionalFields"] = map[string]any{"ThreatName": det.ThreatName, "MD5": det.MD5}
 	evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: file})
 	if p := det.By; p.PID != 0 || p.Path != "" {
 		proc := common("Process", "Related")
@@ -107,12 +108,12 @@ func alertEvents(det *Detection, now time.Time) []agentproto.Event {
 		proc["SHA256"] = p.SHA256
 		proc["ProcessCommandLine"] = p.CommandLine
 		proc["AccountName"] = p.AccountName
-		proc["AdditionalFields"] = jsonString(map[string]any{"ProcessId": p.PID, "ParentProcessId": p.ParentPID, "CreationTime": creationTime(p)})
+		proc["AdditionalFields"] = map[string]any{"ProcessId": p.PID, "ParentProcessId": p.ParentPID, "CreationTime": creationTime(p)}
 		evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: proc})
 		if p.AccountName != "" {
 			user := common("User", "Related")
 			user["AccountName"] = p.AccountName
-			user["AdditionalFields"] = jsonString(map[string]any{"UserId": p.AccountUID})
+			user["AdditionalFields"] = map[string]any{"UserId": p.AccountUID}
 			evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: user})
 		}
 	}
@@ -163,7 +164,7 @@ func detectionEvent(det *Detection, now time.Time) agentproto.Event {
 		"SHA256":           det.SHA256,
 		"MD5":              det.MD5,
 		"FileSize":         det.Size,
-		"AdditionalFields": jsonString(add),
+		"AdditionalFields": add,
 	}
 	if p := det.By; p.PID != 0 || p.Path != "" {
 		row["InitiatingProcessId"] = p.PID

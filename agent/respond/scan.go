@@ -108,14 +108,14 @@ func (r *Responder) Scan(ctx context.Context, roots []string, full bool) (ScanRe
 	if full {
 		scanType = "Full"
 	}
-	add, _ := json.Marshal(map[string]any{
+	add := map[string]any{
 		"ScanTypeIndex": scanType, "Paths": roots, "Scanned": res.Scanned,
 		"Detections": len(res.Detections), "DurationSeconds": int(r.now().Sub(start) / time.Second),
-	})
+	}
 	r.out.Emit(agentproto.Event{Table: "DeviceEvents", Row: map[string]any{
 		"Timestamp":        r.now().UTC().Format(time.RFC3339Nano),
 		"ActionType":       action,
-		"AdditionalFields": string(add),
+		"AdditionalFields": add,
 	}})
 	return res, err
 }
