@@ -313,7 +313,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	a.drain(network, 3*time.Second)
 	stopNetwork()
 	networkWG.Wait()
-	a.writeStatus()
+	a.writeStatusFile(true)
 	return err
 }
 
@@ -495,16 +495,20 @@ type Status struct {
 	DeviceID          string            `json:"deviceId"`
 	Health            agentproto.Health `json:"health"`
 	IndicatorsVersion string            `json:"indicatorsVersion,omitempty"`
+	// Stopped is set by the last write of a run that shut down cleanly.
+	Stopped bool `json:"stopped,omitempty"`
 }
 
-func (a *Agent) writeStatus() {
+func (a *Agent) writeStatus() { a.writeStatusFile(false) }
+
+func (a *Agent) writeStatusFile(stopped bool) {
 	if a.cfg.StatusFile == "" {
 		return
 	}
 	a.mu.Lock()
 	v := a.indVersion
 	a.mu.Unlock()
-	b, _ := json.MarshalIndent(Status{Written: time.Now().UTC(), DeviceID: a.id.DeviceID, Health: a.Health(), IndicatorsVersion: v}, "", "  ")
+	b, _ := json.MarshalIndent(Status{Written: time.Now().UTC(), DeviceID: a.id.DeviceID, Health: a.Health(), IndicatorsVersion: v, Stopped: stopped}, "", "  ")
 	tmp := a.cfg.StatusFile + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err == nil {
 		os.Rename(tmp, a.cfg.StatusFile)

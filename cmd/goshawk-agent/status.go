@@ -50,6 +50,9 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("read the last health: %w", err)
 	}
 	h := s.Health
+	if s.Stopped {
+		fmt.Fprintf(stdout, "agent:       stopped at %s; the last health follows\n", s.Written.Format(time.RFC3339))
+	}
 	fmt.Fprintf(stdout, "health:      %s (as of %s)\n", h.SensorHealthState, s.Written.Format(time.RFC3339))
 	fmt.Fprintf(stdout, "resources:   %.1f%% CPU, %d MiB resident, %d events sampled\n", h.CPUPercent, h.RSSBytes>>20, h.Sampled)
 	fmt.Fprintf(stdout, "isolated:    %v\n", h.Isolated)
