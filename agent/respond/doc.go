@@ -28,6 +28,13 @@
 // between boot and the agent's start the host is not isolated. Release
 // deletes the table and the state file.
 //
+// # Blocked addresses
+//
+// IP address indicators with the Block action (SetIndicators: the
+// Responder is an agent IndicatorSink) are dropped in both directions by a
+// second table, inet goshawk_block, replaced whenever the set changes and
+// when an indicator expires.
+//
 // Linux is the only implementation; elsewhere the handlers answer Failed
 // with sensor.ErrUnsupported.
 package respond

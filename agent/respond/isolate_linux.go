@@ -179,3 +179,36 @@ func isolationInstalled(netnsPath string) (bool, error) {
 	}
 	return true, nil
 }
+
+// BlockTable is the nftables table holding the IP address indicators with
+// the Block action (family inet).
+const BlockTable = "goshawk_block"
+
+// applyBlocks replaces the block table with one dropping traffic to and
+// from addrs; no addresses removes it.
+func applyBlocks(netnsPath string, addrs []netip.Addr) error {
+	c, done, err := nftConn(netnsPath)
+	if err != nil {
+		return fmt.Errorf("nftables: %w", err)
+	}
+	defer done()
+	t := &nftables.Table{Family: nftables.TableFamilyINet, Name: BlockTable}
+	c.AddTable(t)
+	c.DelTable(t)
+	if len(addrs) > 0 {
+		c.AddTable(t)
+		accept := nftables.ChainPolicyAccept
+		in := c.AddChain(&nftables.Chain{Name: "input", Table: t, Type: nftables.ChainTypeFilter,
+			Hooknum: nftables.ChainHookInput, Priority: nftables.ChainPriorityFilter, Policy: &accept})
+		out := c.AddChain(&nftables.Chain{Name: "output", Table: t, Type: nftables.ChainTypeFilter,
+			Hooknum: nftables.ChainHookOutput, Priority: nftables.ChainPriorityFilter, Policy: &accept})
+		for _, a := range addrs {
+			c.AddRule(&nftables.Rule{Table: t, Chain: in, Exprs: append(addr(a.Unmap(), true), &expr.Verdict{Kind: expr.VerdictDrop})})
+			c.AddRule(&nftables.Rule{Table: t, Chain: out, Exprs: append(addr(a.Unmap(), false), &expr.Verdict{Kind: expr.VerdictDrop})})
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("nftables: replace table inet %s: %w", BlockTable, err)
+	}
+	return nil
+}

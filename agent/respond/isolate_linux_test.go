@@ -263,6 +263,35 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 		t.Fatalf("release = %+v", res)
 	}
 
+	// IP indicators with the Block action: dropped until they expire or
+	// leave the set; Alert ones and other addresses are untouched.
+	r.SetIndicators(ctx, agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
+		{Type: agentproto.IndicatorIPAddress, Value: "169.254.77.3", Action: agentproto.ActionBlock, Expires: time.Now().Add(1500 * time.Millisecond)},
+		{Type: agentproto.IndicatorIPAddress, Value: "169.254.77.2", Action: agentproto.ActionAlert},
+	}})
+	if err := r.BlockError(); err != nil {
+		t.Fatal(err)
+	}
+	if reachable(devNS, otherHost, 400*time.Millisecond) || !reachable(devNS, server, 2*time.Second) {
+		t.Errorf("with 169.254.77.3 blocked: %s reachable = %v, %s reachable = %v; want false, true",
+			otherHost, reachable(devNS, otherHost, 400*time.Millisecond), server, reachable(devNS, server, 2*time.Second))
+	}
+	time.Sleep(1600 * time.Millisecond)
+	if !reachable(devNS, otherHost, 2*time.Second) {
+		t.Errorf("%s still blocked after its indicator expired", otherHost)
+	}
+	r.SetIndicators(ctx, agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
+		{Type: agentproto.IndicatorIPAddress, Value: "169.254.77.3", Action: agentproto.ActionBlock},
+	}})
+	if reachable(devNS, otherHost, 400*time.Millisecond) {
+		t.Errorf("%s reachable while blocked", otherHost)
+	}
+	r.SetIndicators(ctx, agentproto.IndicatorSet{})
+	if !reachable(devNS, otherHost, 2*time.Second) {
+		t.Errorf("%s still blocked after its indicator left the set", otherHost)
+	}
+	r.Close()
+
 	// Release when not isolated is not an error.
 	if res := r.Handle(ctx, agentproto.Command{ID: "c3", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {
 		t.Errorf("second release = %+v", res)

@@ -23,3 +23,13 @@ func removeIsolation(netnsPath string) error {
 func isolationInstalled(netnsPath string) (bool, error) {
 	return false, fmt.Errorf("network isolation: %w", sensor.ErrUnsupported)
 }
+
+// BlockTable is the nftables table of blocked IP indicators on Linux.
+const BlockTable = "goshawk_block"
+
+func applyBlocks(netnsPath string, addrs []netip.Addr) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("block IP indicators: %w", sensor.ErrUnsupported)
+}

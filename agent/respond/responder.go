@@ -69,6 +69,13 @@ type Responder struct {
 
 	isoMu   sync.Mutex // serializes isolate, release and Reapply
 	allowMu sync.Mutex // serializes allowed.json updates
+
+	blockMu       sync.Mutex // guards the IP blocks of indicators
+	blockSet      agentproto.IndicatorSet
+	blocked       []netip.Addr
+	blocksApplied bool
+	blockTimer    *time.Timer
+	blockErr      error
 }
 
 // New returns a Responder. vault is the one the detector remediates
