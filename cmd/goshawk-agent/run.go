@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -80,7 +81,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	parts := agent.Parts{
 		Collectors: platformCollectors(env),
 		Handlers:   []sensor.CommandHandler{resp},
-		Indicators: []agent.IndicatorSink{indicatorSink{det.Indicators()}},
+		Indicators: []agent.IndicatorSink{indicatorSink{det.Indicators()}, blockSink{resp, log}},
 		Runners:    []agent.Runner{det, &renewer{dir: stateDir, creds: creds, client: client, log: log}},
 		Inventory: func(ctx context.Context, health string) agentproto.Inventory {
 			return inventory.Collect(ctx, invCfg, health).Inventory
@@ -100,6 +101,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer resp.Close()
 	log.Info("goshawk-agent running", "version", version, "device", creds.DeviceID, "server", creds.ServerURL, "collectors", len(parts.Collectors))
 	if err := loop.Run(ctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -118,4 +120,18 @@ type indicatorSink struct{ set *detect.Indicators }
 
 func (s indicatorSink) SetIndicators(ctx context.Context, set agentproto.IndicatorSet) {
 	s.set.Set(set)
+}
+
+// blockSink hands the indicators to the responder, which blocks the IP
+// addresses of Block indicators, and logs when it cannot.
+type blockSink struct {
+	resp *respond.Responder
+	log  *slog.Logger
+}
+
+func (s blockSink) SetIndicators(ctx context.Context, set agentproto.IndicatorSet) {
+	s.resp.SetIndicators(ctx, set)
+	if err := s.resp.BlockError(); err != nil {
+		s.log.Warn("block IP address indicators", "err", err)
+	}
 }
