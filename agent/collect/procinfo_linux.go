@@ -97,7 +97,9 @@ func (t *ProcessTable) info(pid int) (*procInfo, error) {
 	}
 	exe, _ := os.Readlink(dir + "/exe")
 	t.mu.Lock()
-	if c, ok := t.procs[pid]; ok && c.StartTime == start && c.Path == exe {
+	// An exiting process has lost its image link: its exec record (same
+	// start time) still describes it.
+	if c, ok := t.procs[pid]; ok && c.StartTime == start && (c.Path == exe || exe == "") {
 		t.mu.Unlock()
 		return c, nil
 	}
@@ -110,7 +112,7 @@ func (t *ProcessTable) info(pid int) (*procInfo, error) {
 		comm, _ := os.ReadFile(dir + "/comm")
 		p.Name = strings.TrimSpace(string(comm))
 	}
-	if cl, err := os.ReadFile(dir + "/cmdline"); err == nil {
+	if cl, err := os.ReadFile(dir + "/cmdline"); err == nil && len(cl) > 0 {
 		p.CommandLine = joinArgs(bytes.Split(bytes.TrimRight(cl, "\x00"), []byte{0}))
 	}
 	if st, err := os.ReadFile(dir + "/status"); err == nil {

@@ -7,5 +7,4 @@ import (
 )
 
 func runNetwork(context.Context, Config, sensor.Emitter) error { return unsupported("network", nil) }
-func runFile(context.Context, Config, sensor.Emitter) error    { return unsupported("file", nil) }
 func runLogon(context.Context, Config, sensor.Emitter) error   { return unsupported("logon", nil) }
