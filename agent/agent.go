@@ -141,7 +141,7 @@ type Agent struct {
 	seen     atomic.Uint64
 	sampled  atomic.Int64
 	rejected atomic.Int64 // events of batches the server refused as invalid
-	emitErrs atomic.Int64
+	emitErrs atomic.Int64 // events the queue could not take (disk errors)
 	commOK   atomic.Bool
 
 	mu         sync.Mutex
@@ -244,7 +244,7 @@ func (a *Agent) Health() agentproto.Health {
 	a.mu.Unlock()
 	sort.Slice(h.Collectors, func(i, j int) bool { return h.Collectors[i].Name < h.Collectors[j].Name })
 	h.QueueBytes = st.Bytes
-	h.QueueDropped = st.Dropped + st.Corrupt + a.rejected.Load()
+	h.QueueDropped = st.Dropped + a.rejected.Load() + a.emitErrs.Load()
 	h.Sampled = a.sampled.Load()
 	if a.parts.Isolated != nil {
 		h.Isolated = a.parts.Isolated()

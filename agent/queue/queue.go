@@ -54,7 +54,8 @@ type Stats struct {
 	Bytes   int64 `json:"bytes"`   // segment bytes on disk
 	Batches int   `json:"batches"` // sealed, unacknowledged batches
 	Pending int   `json:"pending"` // events not yet sealed
-	// Dropped counts events deleted unsent because the queue was full.
+	// Dropped counts events deleted unsent: the queue was full (oldest
+	// first), or their segment was corrupt.
 	Dropped int64 `json:"dropped"`
 	// Corrupt counts segments that did not decode and were skipped.
 	Corrupt int64  `json:"corrupt"`
@@ -346,11 +347,12 @@ func (q *Queue) Next() (b agentproto.EventBatch, ok bool, err error) {
 				return b, true, nil
 			}
 		}
-		// Damaged or vanished: skip it, say so.
+		// Damaged or vanished: skip it, say so. Its events are lost.
 		os.Remove(path)
 		q.segs = q.segs[1:]
 		q.bytes -= s.bytes
 		q.c.Corrupt++
+		q.c.Dropped += int64(s.events)
 		if err := q.saveCounters(); err != nil {
 			return b, false, err
 		}

@@ -183,8 +183,8 @@ func TestCorruptTailSkipped(t *testing.T) {
 	if want := []string{"p0", "p1"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("drained %v, want %v", got, want)
 	}
-	if st := q.Stats(); st.Corrupt != 2 {
-		t.Errorf("corrupt = %d, want 2", st.Corrupt)
+	if st := q.Stats(); st.Corrupt != 2 || st.Dropped != 4 {
+		t.Errorf("corrupt = %d, dropped = %d; want 2 segments, 4 events", st.Corrupt, st.Dropped)
 	}
 	// The queue carries on.
 	add(t, q, 6, 8)
