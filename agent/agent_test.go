@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -362,4 +364,42 @@ func TestSelfUsage(t *testing.T) {
 	if !ok || cpu < 0 || rss <= 0 {
 		t.Errorf("selfUsage() = %v, %d, %v", cpu, rss, ok)
 	}
+}
+
+// storm emits events until the agent stops.
+type storm struct{}
+
+func (storm) Name() string { return "process" }
+func (storm) Run(ctx context.Context, out sensor.Emitter) error {
+	for ctx.Err() == nil {
+		for i := 0; i < 100; i++ {
+			out.Emit(agentproto.Event{Table: "DeviceProcessEvents", Row: map[string]any{"FileName": "x"}})
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
+
+// TestStormOverMemoryCapSamples: over its memory cap the agent samples
+// and says so in health.
+func TestStormOverMemoryCapSamples(t *testing.T) {
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	srv := &fakeServer{}
+	q, err := queue.Open(queue.Config{Dir: t.TempDir(), MaxBytes: 1 << 20, BatchEvents: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.MemoryBytes = 1 << 20 // any Go process is over this
+	cfg.MonitorInterval = 20 * time.Millisecond
+	a, err := New(cfg, Identity{DeviceID: "d"}, srv, q, Parts{Collectors: []sensor.Collector{storm{}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := start(a)
+	defer stop()
+	waitFor(t, "sampling in health", func() bool {
+		h := a.Health()
+		return h.Sampled > 0 && len(h.Collectors) == 1 && h.Collectors[0].State == "sampling" && h.RSSBytes > 0
+	})
 }
