@@ -1,0 +1,80 @@
+package collect
+
+import (
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestNetworkLoopback has a separate process (nc or this test binary's
+// helper) connect to a listener, so the owner is not the test itself.
+func TestNetworkLoopback(t *testing.T) {
+	rec := start(t, NewNetwork(Config{NetworkInterval: 100 * time.Millisecond}), 300*time.Millisecond)
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { time.Sleep(2 * time.Second); c.Close() }()
+		}
+	}()
+	rec.await(t, "DeviceNetworkEvents", map[string]any{
+		"ActionType": "ListeningConnectionCreated", "LocalPort": port, "Protocol": "Tcp",
+		"LocalIP": "127.0.0.1", "LocalIPType": "Loopback", "InitiatingProcessId": os.Getpid(),
+	}, 3*time.Second)
+
+	// The client: a child holding the connection open for a second.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNetworkHelper$")
+	cmd.Env = append(os.Environ(), "GOSHAWK_CONNECT="+ln.Addr().String())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	self := filepath.Base(os.Args[0])
+	out := rec.await(t, "DeviceNetworkEvents", map[string]any{
+		"ActionType": "ConnectionSuccess", "RemoteIP": "127.0.0.1", "RemotePort": port, "Protocol": "Tcp",
+		"RemoteIPType": "Loopback", "InitiatingProcessId": cmd.Process.Pid, "InitiatingProcessFileName": self,
+		"InitiatingProcessParentId": os.Getpid(),
+	}, 3*time.Second)
+	rec.await(t, "DeviceNetworkEvents", map[string]any{
+		"ActionType": "InboundConnectionAccepted", "LocalPort": port, "RemotePort": out["LocalPort"],
+		"InitiatingProcessId": os.Getpid(),
+	}, 3*time.Second)
+}
+
+// TestNetworkHelper is the client process of TestNetworkLoopback.
+func TestNetworkHelper(t *testing.T) {
+	addr := os.Getenv("GOSHAWK_CONNECT")
+	if addr == "" {
+		t.Skip("helper process only")
+	}
+	c, err := net.Dial("tcp4", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	c.Close()
+}
+
+func TestIPType(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1": "Loopback", "::1": "Loopback", "10.1.2.3": "Private", "192.168.1.1": "Private",
+		"8.8.8.8": "Public", "::ffff:8.8.8.8": "FourToSixMapping", "255.255.255.255": "Broadcast",
+		"2001:0:53aa:64c::1": "Teredo", "224.0.0.1": "Reserved", "0.0.0.0": "Reserved",
+	} {
+		if got := ipType(netip.MustParseAddr(in)); got != want {
+			t.Errorf("ipType(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
