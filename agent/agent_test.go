@@ -403,3 +403,33 @@ func TestStormOverMemoryCapSamples(t *testing.T) {
 		return h.Sampled > 0 && len(h.Collectors) == 1 && h.Collectors[0].State == "sampling" && h.RSSBytes > 0
 	})
 }
+
+// refusingResults answers every command result with 404.
+type refusingResults struct {
+	fakeServer
+	calls int
+}
+
+func (s *refusingResults) CommandResult(ctx context.Context, r agentproto.CommandResult) error {
+	s.mu.Lock()
+	s.calls++
+	s.mu.Unlock()
+	return &transport.StatusError{Path: agentproto.PathCommandResult, Status: http.StatusNotFound}
+}
+
+// TestResultRefusedNotRetried: a result the server refuses as unknown is
+// not retried forever.
+func TestResultRefusedNotRetried(t *testing.T) {
+	srv := &refusingResults{}
+	srv.commands = []agentproto.Command{{ID: "gone", Type: "reboot"}}
+	a, _ := newAgent(t, t.TempDir(), srv, Parts{})
+	stop := start(a)
+	defer stop()
+	waitFor(t, "the result attempt", func() bool { srv.mu.Lock(); defer srv.mu.Unlock(); return srv.calls > 0 })
+	time.Sleep(1500 * time.Millisecond)
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.calls != 1 {
+		t.Errorf("a refused result was posted %d times", srv.calls)
+	}
+}

@@ -2,7 +2,9 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"time"
@@ -69,6 +71,12 @@ func (a *Agent) runCommand(ctx context.Context, cmd agentproto.Command) {
 			break
 		}
 		a.log.Warn("agent: report a command result", "id", cmd.ID, "err", err)
+		var se *transport.StatusError
+		if errors.As(err, &se) && !se.Transient() && se.Status != http.StatusUnauthorized {
+			// The server will not take it (an unknown or expired
+			// command): retrying cannot help.
+			break
+		}
 		if !sleep(ctx, transport.Backoff(attempt, time.Second, time.Minute)) {
 			break
 		}
