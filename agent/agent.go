@@ -216,6 +216,14 @@ func (a *Agent) Emit(e agentproto.Event) {
 	}
 }
 
+// Sampling reports whether the agent is over a resource cap and sampling
+// events. Collectors reach it through the Emitter they are given
+// (interface{ Sampling() bool }) and may shed optional work while it is
+// true — image hashing, /proc enrichment — since Emit keeps only one event
+// in SampleEvery anyway: sampling after the work would not bring the CPU
+// back under its cap.
+func (a *Agent) Sampling() bool { return a.sampling.Load() }
+
 // stampColumns tells which of the columns the agent fills a table has:
 // DeviceId/DeviceName (all but AlertInfo and the TVM knowledge-base
 // tables) and Timestamp (all but the TVM snapshot tables).

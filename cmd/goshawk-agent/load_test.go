@@ -122,6 +122,35 @@ func TestSensorLoad(t *testing.T) {
 		t.Logf("%4d exec/s target (%d run, %.0f/s): agent CPU %.1f%% of a core, peak RSS %.1f MiB, %d events stored",
 			rate, n, float64(n)/el, (cpu1-cpu0)/el*100, float64(peak)/(1<<20), got)
 	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+
+	// The same storm with a 10% CPU cap: the agent samples and says so.
+	cfgFile := filepath.Join(t.TempDir(), "capped.json")
+	os.WriteFile(cfgFile, []byte(`{"cpuPercent": 10, "heartbeatSeconds": 1}`), 0o600)
+	cmd = exec.Command(agentBin, "run", "--state", stateDir, "--config", cfgFile)
+	cmd.Stdout, cmd.Stderr = agentLog, agentLog
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	cpu0, _ := procUsage(cmd.Process.Pid)
+	start := time.Now()
+	n := execAt(ctx, 1000, 10*time.Second)
+	cpu1, rss := procUsage(cmd.Process.Pid)
+	el := time.Since(start).Seconds()
+	time.Sleep(2 * time.Second)
+	var st struct {
+		Health struct {
+			Sampled    int64 `json:"sampled"`
+			Collectors []struct{ Name, State string }
+		} `json:"health"`
+	}
+	b, _ := os.ReadFile(filepath.Join(stateDir, state.HealthFile))
+	json.Unmarshal(b, &st)
+	t.Logf("1000 exec/s with a 10%% CPU cap (%d run): agent CPU %.1f%% of a core, RSS %.1f MiB, %d events sampled, collectors %v",
+		n, (cpu1-cpu0)/el*100, float64(rss)/(1<<20), st.Health.Sampled, st.Health.Collectors)
+
 	lat := s.queryRows(t, fmt.Sprintf("DeviceProcessEvents | where DeviceId == '%s' and FileName == 'true' | extend ms = (ingestion_time() - Timestamp) / 1ms | summarize p50 = percentile(ms, 50), p99 = percentile(ms, 99)", id.DeviceID))
 	t.Logf("event-to-server latency (ms): %v", lat)
 }
