@@ -5,25 +5,49 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agent/sensor"
 	"github.com/goshawk-sec/goshawk/agentproto"
+	"github.com/goshawk-sec/goshawk/schema"
 )
 
-// recorder is an Emitter keeping every event for the matchers.
+// recorder is an Emitter keeping every event for the matchers. It also
+// checks every row against the catalogue: columns of the table, values in
+// their value sets, a documented ActionType (the server refuses others).
 type recorder struct {
 	mu     sync.Mutex
 	events []agentproto.Event
-	n      int
+	bad    []string
 }
 
+var catalogue = schema.Default()
+
 func (r *recorder) Emit(e agentproto.Event) {
+	var bad []string
+	tab, ok := catalogue.Table(e.Table)
+	if !ok {
+		bad = append(bad, "no table "+e.Table)
+	}
+	for k, v := range e.Row {
+		if ok {
+			if _, ok := tab.Column(k); !ok {
+				bad = append(bad, fmt.Sprintf("%s has no column %q", e.Table, k))
+			}
+		}
+		if set := catalogue.ValueSet(e.Table, k); set != nil && !slices.Contains(set, fmt.Sprint(v)) {
+			bad = append(bad, fmt.Sprintf("%s.%s = %v, not in %v", e.Table, k, v, set))
+		}
+	}
+	if at := catalogue.ActionTypes(e.Table); !slices.Contains(at, fmt.Sprint(e.Row["ActionType"])) {
+		bad = append(bad, fmt.Sprintf("%s.ActionType = %v, not in %v", e.Table, e.Row["ActionType"], at))
+	}
 	r.mu.Lock()
 	r.events = append(r.events, e)
-	r.n++
+	r.bad = append(r.bad, bad...)
 	r.mu.Unlock()
 }
 
@@ -103,6 +127,15 @@ func start(t *testing.T, c sensor.Collector, ready time.Duration) *recorder {
 	}
 	t.Cleanup(func() {
 		cancel()
+		rec.mu.Lock()
+		for i, b := range rec.bad {
+			if i == 10 {
+				t.Errorf("... %d more catalogue errors", len(rec.bad)-i)
+				break
+			}
+			t.Error(b)
+		}
+		rec.mu.Unlock()
 		select {
 		case err := <-done:
 			if err != nil {

@@ -58,7 +58,8 @@ type retryEmit struct {
 	at                    time.Time
 }
 
-const retryDelay = 250 * time.Millisecond
+// retryDelay bounds how long a row waits for its process's exec record.
+const retryDelay = time.Second
 
 // flushRetries emits the waiting rows older than age.
 func (st *fileState) flushRetries(ctx context.Context, age time.Duration) {
@@ -347,7 +348,11 @@ func (st *fileState) flushCreated(age time.Duration) {
 func (st *fileState) emit(ctx context.Context, action, path, oldPath string, pid int, written, retried bool) {
 	ip, parent := st.cfg.Processes.initiating(pid)
 	if (ip == nil || ip.Path == "") && !retried {
-		st.retry = append(st.retry, retryEmit{action, path, oldPath, pid, written, time.Now()})
+		// Detection does not wait for the row.
+		if (written || action == "FileCreated") && st.cfg.FileWatcher != nil {
+			st.cfg.FileWatcher.FileWritten(ctx, path, sensor.Process{PID: pid})
+		}
+		st.retry = append(st.retry, retryEmit{action, path, oldPath, pid, false, time.Now()})
 		return
 	}
 	_, name := splitPath(path)
@@ -374,7 +379,7 @@ func (st *fileState) emit(ctx context.Context, action, path, oldPath string, pid
 		row["InitiatingProcessId"] = pid
 	}
 	st.out.Emit(agentproto.Event{Table: "DeviceFileEvents", Row: row})
-	if (written || action == "FileCreated") && st.cfg.FileWatcher != nil {
+	if (written || action == "FileCreated") && !retried && st.cfg.FileWatcher != nil {
 		var by sensor.Process
 		if ip != nil {
 			by = ip.Process
