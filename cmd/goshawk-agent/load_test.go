@@ -151,6 +151,11 @@ func TestSensorLoad(t *testing.T) {
 	t.Logf("1000 exec/s with a 10%% CPU cap (%d run): agent CPU %.1f%% of a core, RSS %.1f MiB, %d events sampled, collectors %v",
 		n, (cpu1-cpu0)/el*100, float64(rss)/(1<<20), st.Health.Sampled, st.Health.Collectors)
 
+	for _, l := range strings.Split(agentLog.String(), "\n") {
+		if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+			t.Logf("agent: %s", l)
+		}
+	}
 	lat := s.queryRows(t, fmt.Sprintf("DeviceProcessEvents | where DeviceId == '%s' and FileName == 'true' | extend ms = (ingestion_time() - Timestamp) / 1ms | summarize p50 = percentile(ms, 50), p99 = percentile(ms, 99)", id.DeviceID))
 	t.Logf("event-to-server latency (ms): %v", lat)
 }
