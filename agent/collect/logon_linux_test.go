@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,6 +25,25 @@ func TestLogonSu(t *testing.T) {
 		"ActionType": "LogonSuccess", "AccountName": "nobody", "LogonType": "Interactive",
 		"IsLocalAdmin": false, "InitiatingProcessFileName": "su",
 	}, 5*time.Second)
+}
+
+// TestLogonFailedSu has an unprivileged user give su a wrong password on a
+// pseudo-terminal (script(1)), which PAM reports as a failed USER_AUTH.
+func TestLogonFailedSu(t *testing.T) {
+	for _, tool := range []string{"su", "script", "setpriv"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s(1) to fail a logon with", tool)
+		}
+	}
+	rec := start(t, NewLogon(Config{WtmpPath: "-", BtmpPath: "-"}), 300*time.Millisecond)
+	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		"script", "-qc", "su -c true root", "/dev/null")
+	cmd.Stdin = strings.NewReader("not-the-password\n")
+	_ = cmd.Run() // su fails, which is the point
+	rec.await(t, "DeviceLogonEvents", map[string]any{
+		"ActionType": "LogonFailed", "AccountName": "root", "LogonType": "Interactive",
+		"FailureReason": "InvalidUserNameOrPassword", "IsLocalAdmin": true,
+	}, 10*time.Second)
 }
 
 // TestLogonUtmp appends synthetic records to test wtmp and btmp files.
