@@ -143,6 +143,7 @@ type Agent struct {
 	rejected atomic.Int64 // events of batches the server refused as invalid
 	emitErrs atomic.Int64 // events the queue could not take (disk errors)
 	commOK   atomic.Bool
+	refused  atomic.Bool // the server refused the device's certificate
 
 	mu         sync.Mutex
 	collectors map[string]agentproto.CollectorState
@@ -464,12 +465,20 @@ func (a *Agent) heartbeat(ctx context.Context) {
 	defer a.writeStatus()
 	resp, err := a.srv.Heartbeat(ctx, agentproto.Heartbeat{Time: time.Now().UTC(), ClientVersion: a.id.ClientVersion, Health: a.Health()})
 	if err != nil {
-		if ctx.Err() == nil {
-			a.commOK.Store(false)
-			a.log.Warn("agent: heartbeat", "err", err)
+		if ctx.Err() != nil {
+			return
 		}
+		a.commOK.Store(false)
+		if transport.IsStatus(err, http.StatusForbidden) || transport.IsStatus(err, http.StatusUnauthorized) {
+			if !a.refused.Swap(true) {
+				a.log.Error("agent: the server refuses this device (offboarded, or its certificate revoked); events stay queued — onboard it again", "err", err)
+			}
+			return
+		}
+		a.log.Warn("agent: heartbeat", "err", err)
 		return
 	}
+	a.refused.Store(false)
 	a.commOK.Store(true)
 	a.mu.Lock()
 	changed := resp.IndicatorsVersion != "" && resp.IndicatorsVersion != a.indVersion
