@@ -339,14 +339,35 @@ func auditFields(text string) map[string]string {
 	return f
 }
 
-// auditString returns field key as text, decoding the hex form the kernel
-// uses for values with blanks, quotes or control characters.
+// hexFields are the untrusted strings audit writes quoted or, when they
+// hold blanks, quotes or control characters, hex encoded. Other unquoted
+// values (numbers, addresses, PAM's hostname and terminal) are literal.
+var hexFields = map[string]bool{"acct": true, "exe": true, "comm": true, "cwd": true, "name": true,
+	"proctitle": true, "key": true, "old-acct": true, "new-acct": true}
+
+// isArgField reports whether key is an EXECVE argument: aN or aN[M].
+func isArgField(key string) bool {
+	if len(key) < 2 || key[0] != 'a' {
+		return false
+	}
+	k := strings.TrimRight(strings.TrimPrefix(key, "a"), "]")
+	k = strings.Replace(k, "[", "", 1)
+	for _, c := range k {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return !strings.HasSuffix(key, "_len")
+}
+
+// auditString returns field key as text, decoding the hex form of the
+// untrusted string fields.
 func auditString(f map[string]string, key string) string {
 	v, ok := f[key]
 	if !ok {
 		return ""
 	}
-	if f["\x00hex\x00"+key] != "" && len(v)%2 == 0 && v != "(null)" && v != "?" {
+	if f["\x00hex\x00"+key] != "" && (hexFields[key] || isArgField(key)) && len(v)%2 == 0 && v != "(null)" && v != "?" {
 		if b, err := hex.DecodeString(v); err == nil {
 			return string(bytes.TrimRight(b, "\x00"))
 		}

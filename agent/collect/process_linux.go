@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ import (
 type execEvent struct {
 	timeNS  int64
 	syscall map[string]string
-	args    []string
+	execve  map[string]string // the EXECVE records' fields, merged: long argument vectors span several
 	cwd     string
 	seen    time.Time
 }
@@ -81,7 +82,11 @@ func runProcess(ctx context.Context, cfg Config, out sensor.Emitter) error {
 				}
 				ev.syscall = f
 			case auditExecve:
-				ev.args = append(ev.args, execArgs(f)...)
+				if ev.execve == nil {
+					ev.execve = f
+				} else {
+					maps.Copy(ev.execve, f)
+				}
 			case auditCWD:
 				ev.cwd = auditString(f, "cwd")
 			}
@@ -146,8 +151,9 @@ func emitExec(cfg Config, ev *execEvent, domain string, out sensor.Emitter) {
 	if s, err := strconv.ParseInt(sc["ses"], 10, 64); err == nil && s != 4294967295 {
 		p.Session = s
 	}
-	args := make([][]byte, len(ev.args))
-	for i, a := range ev.args {
+	argv := execArgs(ev.execve)
+	args := make([][]byte, len(argv))
+	for i, a := range argv {
 		args[i] = []byte(a)
 	}
 	p.CommandLine = joinArgs(args)
