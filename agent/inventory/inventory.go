@@ -59,6 +59,7 @@ func Collect(ctx context.Context, cfg Config, health string) Device {
 		dt = deviceType()
 	}
 	info["DeviceType"] = dt
+	set("LoggedOnUsers", users(d.Hostname))
 	hw := hardware()
 	set("Vendor", hw.vendor)
 	set("Model", hw.model)

@@ -93,3 +93,6 @@ func adapterType(ifc net.Interface) string {
 	}
 	return "Virtual"
 }
+
+// users is DeviceInfo.LoggedOnUsers from the utmp file.
+func users(host string) string { return loggedOnUsers("/run/utmp", host) }
