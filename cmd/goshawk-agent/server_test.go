@@ -307,6 +307,17 @@ func TestAgainstServer(t *testing.T) {
 		t.Errorf("DeviceProcessEvents rows = %d, want 170", n)
 	}
 
+	// Every column the inventory fills is taken, LoggedOnUsers included
+	// (this machine may have no utmp).
+	inv := inventory.Collect(context.Background(), inventory.Config{MachineGroup: "lab", ClientVersion: "test"}, "Active").Inventory
+	inv.DeviceInfo["LoggedOnUsers"] = `[{"UserName":"alice","DomainName":"h","Sid":""}]`
+	if err := client.Inventory(context.Background(), inv); err != nil {
+		t.Fatalf("inventory: %v", err)
+	}
+	if n := s.count(t, "DeviceInfo", creds.DeviceID, "tostring(LoggedOnUsers) has 'alice'"); n == 0 {
+		t.Error("LoggedOnUsers did not reach DeviceInfo")
+	}
+
 	// A server outage spanning an agent restart: events stay queued and
 	// arrive once when the server is back.
 	s.kill()
