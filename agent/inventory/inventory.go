@@ -161,6 +161,7 @@ func Adapters() []map[string]any {
 		row["IPAddresses"] = string(b)
 		rows = append(rows, row)
 	}
+	networkExtras(rows)
 	sort.Slice(rows, func(i, j int) bool {
 		return rows[i]["NetworkAdapterName"].(string) < rows[j]["NetworkAdapterName"].(string)
 	})
@@ -197,3 +198,8 @@ func isSharedAddress(a netip.Addr) bool {
 type hw struct{ vendor, model, uuid string }
 
 func goarch() string { return runtime.GOARCH }
+
+func jsonArray(v []string) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
