@@ -198,8 +198,3 @@ func isSharedAddress(a netip.Addr) bool {
 type hw struct{ vendor, model, uuid string }
 
 func goarch() string { return runtime.GOARCH }
-
-func jsonArray(v []string) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}

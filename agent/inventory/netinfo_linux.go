@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"net/netip"
 	"os"
 	"strings"
@@ -88,4 +89,9 @@ func littleEndian() bool {
 	var b [2]byte
 	binary.NativeEndian.PutUint16(b[:], 1)
 	return b[0] == 1
+}
+
+func jsonArray(v []string) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
