@@ -109,10 +109,15 @@ func (r *recorder) none(t *testing.T, table string, want map[string]any) {
 // here; it waits ready for the collector to be set up.
 func start(t *testing.T, c sensor.Collector, ready time.Duration) *recorder {
 	t.Helper()
+	return startInto(t, &recorder{}, c, ready)
+}
+
+// startInto is start with a recorder shared by several collectors.
+func startInto(t *testing.T, rec *recorder, c sensor.Collector, ready time.Duration) *recorder {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("collectors need root")
 	}
-	rec := &recorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx, rec) }()
@@ -135,6 +140,7 @@ func start(t *testing.T, c sensor.Collector, ready time.Duration) *recorder {
 			}
 			t.Error(b)
 		}
+		rec.bad = nil
 		rec.mu.Unlock()
 		select {
 		case err := <-done:

@@ -28,6 +28,9 @@ var skipFSTypes = map[string]bool{
 	"squashfs": true, "iso9660": true, "ramfs": true,
 }
 
+// mountRescan is how often new mounts are looked for.
+const mountRescan = 5 * time.Second
+
 const fileEventMask = unix.FAN_CREATE | unix.FAN_DELETE | unix.FAN_RENAME | unix.FAN_CLOSE_WRITE
 
 // fsMount is one marked filesystem: a descriptor of its mount point for
@@ -46,6 +49,7 @@ type fileState struct {
 	dirs    map[string]dirEntry // handle bytes → resolved directory
 	created map[string]createdFile
 	retry   []retryEmit
+	marked  map[string]bool // device numbers of the marked filesystems
 }
 
 // retryEmit is an event whose process was not yet known: a short-lived
@@ -95,7 +99,7 @@ func runFile(ctx context.Context, cfg Config, out sensor.Emitter) error {
 	}
 	defer unix.Close(fd)
 	st := &fileState{cfg: cfg, out: out, domain: hostName(), mounts: make(map[[2]int32]fsMount),
-		dirs: make(map[string]dirEntry), created: make(map[string]createdFile)}
+		dirs: make(map[string]dirEntry), created: make(map[string]createdFile), marked: make(map[string]bool)}
 	defer func() {
 		for _, m := range st.mounts {
 			unix.Close(m.fd)
@@ -107,7 +111,13 @@ func runFile(ctx context.Context, cfg Config, out sensor.Emitter) error {
 
 	buf := make([]byte, 64<<10)
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	lastMark := time.Now()
 	for ctx.Err() == nil {
+		// Filesystems mounted since are marked too.
+		if time.Since(lastMark) > mountRescan {
+			lastMark = time.Now()
+			_ = st.markAll(fd)
+		}
 		st.flushCreated(time.Second)
 		st.flushRetries(ctx, retryDelay)
 		if _, err := unix.Poll(pfd, 100); err != nil && !errors.Is(err, unix.EINTR) {
@@ -135,7 +145,7 @@ func (st *fileState) markAll(fd int) error {
 		return fmt.Errorf("read mounts: %w", err)
 	}
 	defer f.Close()
-	seen := map[string]bool{}
+	seen := st.marked
 	var lastErr error
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

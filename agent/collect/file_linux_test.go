@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,4 +83,21 @@ func TestFileExclusions(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // past the pending-create flush
 	rec.none(t, "DeviceFileEvents", map[string]any{"FolderPath": skip + "/x"})
 	rec.none(t, "DeviceFileEvents", map[string]any{"FolderPath": dir + "/self"})
+}
+
+// TestFileNewMount: a filesystem mounted after the collector started is
+// watched too.
+func TestFileNewMount(t *testing.T) {
+	rec := start(t, NewFile(Config{}), 300*time.Millisecond)
+	dir := t.TempDir()
+	dir, _ = filepath.EvalSymlinks(dir)
+	if err := syscall.Mount("goshawk-test", dir, "tmpfs", 0, "size=1m"); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v", err)
+	}
+	defer syscall.Unmount(dir, syscall.MNT_DETACH)
+	time.Sleep(mountRescan + 500*time.Millisecond)
+	if err := exec.Command("/bin/sh", "-c", "echo hi > "+dir+"/new-mount.txt").Run(); err != nil {
+		t.Fatal(err)
+	}
+	rec.await(t, "DeviceFileEvents", map[string]any{"ActionType": "FileCreated", "FolderPath": dir + "/new-mount.txt"}, 5*time.Second)
 }
