@@ -5,13 +5,16 @@
 // On Linux the collectors use kernel interfaces that need neither cgo nor
 // compiled eBPF objects:
 //
-//   - process: audit execve/execveat syscall records read from the audit
-//     netlink multicast group (AUDIT_NLGRP_READLOG). The kernel writes the
-//     argument vector into the record at syscall exit, so a process that
-//     exits at once is still reported with its command line; /proc fills
-//     the parent chain. Reading the multicast group never blocks the
-//     kernel: an overloaded reader loses records instead of slowing every
-//     exec on the machine, which a registered audit daemon would do.
+//   - process: audit execve/execveat syscall records from the audit
+//     netlink socket (an "always,exit" rule keyed goshawk_exec, removed on
+//     stop). The kernel writes the argument vector into the record at
+//     syscall exit, so a process that exits at once is still reported with
+//     its command line; /proc and earlier exec records fill the parent
+//     chain. When no audit daemon runs, the collector registers as the
+//     daemon: otherwise every record also goes to the kernel log, which on
+//     a serial console throttles the audit queue and loses records. Next to
+//     a running auditd it reads the read-log multicast group instead. As
+//     the daemon it must keep reading: the kernel waits for it.
 //   - network: NETLINK_SOCK_DIAG (inet_diag) snapshots of TCP and UDP
 //     sockets, diffed at a short interval; socket inodes map to their owning
 //     process through /proc/*/fd.

@@ -53,6 +53,19 @@ func TestNetworkLoopback(t *testing.T) {
 	}, 3*time.Second)
 }
 
+func TestNetworkUDPListener(t *testing.T) {
+	rec := start(t, NewNetwork(Config{NetworkInterval: 100 * time.Millisecond}), 300*time.Millisecond)
+	c, err := net.ListenPacket("udp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	defer c.Close()
+	rec.await(t, "DeviceNetworkEvents", map[string]any{
+		"ActionType": "ListeningConnectionCreated", "Protocol": "Udp", "LocalIP": "::1",
+		"LocalPort": c.LocalAddr().(*net.UDPAddr).Port, "LocalIPType": "Loopback", "InitiatingProcessId": os.Getpid(),
+	}, 3*time.Second)
+}
+
 // TestNetworkHelper is the client process of TestNetworkLoopback.
 func TestNetworkHelper(t *testing.T) {
 	addr := os.Getenv("GOSHAWK_CONNECT")
