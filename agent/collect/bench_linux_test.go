@@ -28,7 +28,9 @@ func BenchmarkProcessCollector(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("the process collector needs root")
 	}
-	for _, rate := range []int{100, 1000} {
+	// rate=0 is idle: each iteration is a millisecond without execs of
+	// its own (other processes on the machine still run).
+	for _, rate := range []int{0, 100, 1000} {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) { benchProcessRate(b, rate) })
 	}
 }
@@ -49,12 +51,19 @@ func benchProcessRate(b *testing.B, rate int) {
 
 	b.ResetTimer()
 	start := time.Now()
-	tick := time.NewTicker(time.Second / time.Duration(rate))
+	period := time.Millisecond
+	if rate > 0 {
+		period = time.Second / time.Duration(rate)
+	}
+	tick := time.NewTicker(period)
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	sem := make(chan struct{}, 64)
 	for i := 0; i < b.N; i++ {
 		<-tick.C
+		if rate == 0 {
+			continue
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -77,10 +86,12 @@ func benchProcessRate(b *testing.B, rate int) {
 	data, _ := os.ReadFile(countFile)
 	seen, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "execs/s")
 	b.ReportMetric(100*cpu.Seconds()/elapsed.Seconds(), "cpu%")
 	b.ReportMetric(float64(rss)/1024, "rss-MB")
-	b.ReportMetric(100*float64(seen)/float64(b.N-int(failed.Load())), "reported%")
+	if rate > 0 {
+		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "execs/s")
+		b.ReportMetric(100*float64(seen)/float64(b.N-int(failed.Load())), "reported%")
+	}
 }
 
 // TestProcessCollectorHelper is the collector process of the benchmark.
