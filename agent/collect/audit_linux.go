@@ -39,6 +39,7 @@ const (
 	auditAlways     = 2
 	auditFieldArch  = 11
 	auditFilterKey  = 210
+	auditSuccess    = 104
 	auditEqual      = 0x40000000
 	auditBitmaskLen = 64
 	auditMaxFields  = 64
@@ -180,7 +181,8 @@ func (c *auditConn) setEnabled(v uint32) error {
 }
 
 // execRule is the audit_rule_data for "-a always,exit -F arch=ARCH -S
-// execve -S execveat -k goshawk_exec".
+// execve -S execveat -F success=1 -k goshawk_exec". Failed execs (a shell
+// trying each PATH entry) are not recorded at all.
 func execRule() ([]byte, error) {
 	var arch uint32
 	var nrs []int
@@ -197,7 +199,7 @@ func execRule() ([]byte, error) {
 	put := func(i int, v uint32) { binary.NativeEndian.PutUint32(b[i*4:], v) }
 	put(0, auditFilterExit)
 	put(1, auditAlways)
-	put(2, 2) // field count
+	put(2, 3) // field count
 	for _, nr := range nrs {
 		i := 3 + nr/32
 		put(i, binary.NativeEndian.Uint32(b[i*4:])|1<<(nr%32))
@@ -206,9 +208,12 @@ func execRule() ([]byte, error) {
 	put(fields, auditFieldArch)
 	put(values, arch)
 	put(flags, auditEqual)
-	put(fields+1, auditFilterKey)
-	put(values+1, uint32(len(execRuleKey)))
+	put(fields+1, auditSuccess)
+	put(values+1, 1)
 	put(flags+1, auditEqual)
+	put(fields+2, auditFilterKey)
+	put(values+2, uint32(len(execRuleKey)))
+	put(flags+2, auditEqual)
 	put(words-1, uint32(len(execRuleKey)))
 	copy(b[words*4:], execRuleKey)
 	return b, nil

@@ -2,7 +2,6 @@ package collect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -68,17 +67,6 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-// excluded reports whether path lies under one of the prefixes.
-func excluded(prefixes []string, path string) bool {
-	for _, p := range prefixes {
-		p = strings.TrimSuffix(p, "/")
-		if path == p || strings.HasPrefix(path, p+"/") || p == "" {
-			return true
-		}
-	}
-	return false
 }
 
 // All returns the four collectors sharing one configuration (and so one
@@ -151,12 +139,4 @@ func unsupported(what string, err error) error {
 		return fmt.Errorf("%s: %w", what, sensor.ErrUnsupported)
 	}
 	return fmt.Errorf("%s: %w: %w", what, sensor.ErrUnsupported, err)
-}
-
-// ctxDone turns a cancelled context into a nil Run result.
-func ctxDone(ctx context.Context, err error) error {
-	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return nil
-	}
-	return err
 }

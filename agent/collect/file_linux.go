@@ -399,3 +399,14 @@ func (st *fileState) emit(ctx context.Context, action, path, oldPath string, pid
 		st.cfg.FileWatcher.FileWritten(ctx, path, by)
 	}
 }
+
+// excluded reports whether path lies under one of the prefixes.
+func excluded(prefixes []string, path string) bool {
+	for _, p := range prefixes {
+		p = strings.TrimSuffix(p, "/")
+		if path == p || strings.HasPrefix(path, p+"/") || p == "" {
+			return true
+		}
+	}
+	return false
+}

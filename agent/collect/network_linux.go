@@ -39,12 +39,11 @@ type sockInfo struct {
 
 // netState is the network collector's memory between snapshots.
 type netState struct {
-	cfg     Config
-	out     sensor.Emitter
-	domain  string
-	prev    map[sockKey]sockInfo
-	owners  map[uint32]int // socket inode → pid
-	pending map[sockKey]bool
+	cfg    Config
+	out    sensor.Emitter
+	domain string
+	prev   map[sockKey]sockInfo
+	owners map[uint32]int // socket inode → pid
 }
 
 func runNetwork(ctx context.Context, cfg Config, out sensor.Emitter) error {
