@@ -404,17 +404,23 @@ func (a *auditEnabler) acquire(c *auditConn, wantRule bool) error {
 			a.wasOff = true
 		}
 	}
-	a.users++
 	if wantRule && !a.ruleSet {
 		rule, err := execRule()
-		if err != nil {
-			return err
+		if err == nil {
+			if _, err = c.request(auditAddRule, rule); errors.Is(err, unix.EEXIST) {
+				err = nil // left by an agent that did not stop cleanly
+			}
 		}
-		if _, err := c.request(auditAddRule, rule); err != nil && !errors.Is(err, unix.EEXIST) {
+		if err != nil {
+			if a.users == 0 && a.wasOff {
+				_ = c.setEnabled(0)
+				a.wasOff = false
+			}
 			return fmt.Errorf("add exec audit rule: %w", err)
 		}
 		a.ruleSet = true
 	}
+	a.users++
 	return nil
 }
 
