@@ -93,7 +93,7 @@ func (c *auditConn) request(typ uint16, payload []byte) ([]byte, error) {
 		return nil, fmt.Errorf("audit request %d: %w", typ, err)
 	}
 	var reply []byte
-	for range 16 {
+	for range 256 { // records may arrive before the answer
 		n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
 		if err != nil {
 			return nil, fmt.Errorf("audit request %d: %w", typ, err)
