@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,14 +185,8 @@ func (c *auditConn) setEnabled(v uint32) error {
 // execve -S execveat -F success=1 -k goshawk_exec". Failed execs (a shell
 // trying each PATH entry) are not recorded at all.
 func execRule() ([]byte, error) {
-	var arch uint32
-	var nrs []int
-	switch runtime.GOARCH {
-	case "amd64":
-		arch, nrs = 0xC000003E, []int{59, 322}
-	case "arm64":
-		arch, nrs = 0xC00000B7, []int{221, 281}
-	default:
+	arch, nrs := execSyscalls()
+	if nrs == nil {
 		return nil, fmt.Errorf("exec audit rule for %s: %w", runtime.GOARCH, errors.ErrUnsupported)
 	}
 	const words = 3 + auditBitmaskLen + 3*auditMaxFields + 1
@@ -217,6 +212,25 @@ func execRule() ([]byte, error) {
 	put(words-1, uint32(len(execRuleKey)))
 	copy(b[words*4:], execRuleKey)
 	return b, nil
+}
+
+// execSyscalls returns the audit architecture and the execve and execveat
+// syscall numbers of this build's architecture.
+func execSyscalls() (arch uint32, nrs []int) {
+	switch runtime.GOARCH {
+	case "amd64":
+		return 0xC000003E, []int{59, 322}
+	case "arm64":
+		return 0xC00000B7, []int{221, 281}
+	}
+	return 0, nil
+}
+
+// isExecSyscall reports whether a SYSCALL record's number is an exec.
+func isExecSyscall(nr string) bool {
+	_, nrs := execSyscalls()
+	n, err := strconv.Atoi(nr)
+	return err == nil && slices.Contains(nrs, n)
 }
 
 // auditRecord is one record: its type, event serial and time, and the

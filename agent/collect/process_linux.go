@@ -72,13 +72,11 @@ func runProcess(ctx context.Context, cfg Config, out sensor.Emitter) error {
 			f := auditFields(r.text)
 			switch r.typ {
 			case auditSyscall:
-				if f["key"] != execRuleKey && !strings.Contains(f["key"], execRuleKey) {
-					// Another rule's syscall (or a foreign exec rule): only
-					// execve and execveat are ours.
-					if nr := f["syscall"]; nr != "59" && nr != "322" && nr != "221" && nr != "281" {
-						delete(pending, r.serial)
-						continue
-					}
+				// Records of other rules (auditd's) are not execs unless
+				// their syscall is one.
+				if !isExecSyscall(f["syscall"]) {
+					delete(pending, r.serial)
+					continue
 				}
 				ev.syscall = f
 			case auditExecve:
