@@ -45,8 +45,12 @@ const (
 	auditBitmaskLen = 64
 	auditMaxFields  = 64
 
-	// execRuleKey tags the execve rule this package installs.
-	execRuleKey = "goshawk_exec"
+	auditListRules = 1013
+
+	// execRuleKey, then the agent's pid, tags the execve rule an agent
+	// installs: each agent on a machine (tests run several) removes only
+	// its own, and rules left by agents that died are removed at start.
+	execRuleKey = "goshawk_exec_"
 )
 
 // auditConn is an audit netlink socket: requests go to the kernel, records
@@ -184,13 +188,16 @@ func (c *auditConn) setEnabled(v uint32) error {
 // execRule is the audit_rule_data for "-a always,exit -F arch=ARCH -S
 // execve -S execveat -F success=1 -k goshawk_exec". Failed execs (a shell
 // trying each PATH entry) are not recorded at all.
-func execRule() ([]byte, error) {
+func execRule() ([]byte, error) { return execRuleKeyed(execRuleKey + strconv.Itoa(os.Getpid())) }
+
+// execRuleKeyed is execRule with the given key.
+func execRuleKeyed(key string) ([]byte, error) {
 	arch, nrs := execSyscalls()
 	if nrs == nil {
 		return nil, fmt.Errorf("exec audit rule for %s: %w", runtime.GOARCH, errors.ErrUnsupported)
 	}
 	const words = 3 + auditBitmaskLen + 3*auditMaxFields + 1
-	b := make([]byte, words*4+len(execRuleKey))
+	b := make([]byte, words*4+len(key))
 	put := func(i int, v uint32) { binary.NativeEndian.PutUint32(b[i*4:], v) }
 	put(0, auditFilterExit)
 	put(1, auditAlways)
@@ -207,10 +214,10 @@ func execRule() ([]byte, error) {
 	put(values+1, 1)
 	put(flags+1, auditEqual)
 	put(fields+2, auditFilterKey)
-	put(values+2, uint32(len(execRuleKey)))
+	put(values+2, uint32(len(key)))
 	put(flags+2, auditEqual)
-	put(words-1, uint32(len(execRuleKey)))
-	copy(b[words*4:], execRuleKey)
+	put(words-1, uint32(len(key)))
+	copy(b[words*4:], key)
 	return b, nil
 }
 
@@ -231,6 +238,75 @@ func isExecSyscall(nr string) bool {
 	_, nrs := execSyscalls()
 	n, err := strconv.Atoi(nr)
 	return err == nil && slices.Contains(nrs, n)
+}
+
+// stringField marks the rule fields whose value is a string in the rule's
+// buffer (subject/object labels, watch, dir, exe, key).
+var stringField = map[uint32]bool{13: true, 14: true, 15: true, 16: true, 17: true, 19: true, 20: true,
+	21: true, 22: true, 23: true, 105: true, 107: true, 112: true, auditFilterKey: true}
+
+// removeStaleRules deletes exec rules of agents that are no longer
+// running.
+func (c *auditConn) removeStaleRules() {
+	c.seq++
+	msg := make([]byte, unix.NLMSG_HDRLEN)
+	binary.NativeEndian.PutUint32(msg[0:], uint32(len(msg)))
+	binary.NativeEndian.PutUint16(msg[4:], auditListRules)
+	binary.NativeEndian.PutUint16(msg[6:], unix.NLM_F_REQUEST)
+	binary.NativeEndian.PutUint32(msg[8:], c.seq)
+	if err := unix.Sendto(c.fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return
+	}
+	var stale [][]byte
+	const words = 3 + auditBitmaskLen + 3*auditMaxFields + 1
+recv:
+	for range 256 {
+		n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
+		if err != nil {
+			break
+		}
+		msgs, err := syscall.ParseNetlinkMessage(c.buf[:n])
+		if err != nil {
+			continue
+		}
+		for _, m := range msgs {
+			if m.Header.Seq != c.seq {
+				continue
+			}
+			if m.Header.Type != auditListRules {
+				break recv // NLMSG_DONE or an error
+			}
+			d := m.Data
+			if len(d) < words*4 {
+				continue
+			}
+			word := func(i int) uint32 { return binary.NativeEndian.Uint32(d[i*4:]) }
+			// String values sit in buf in field order.
+			off := words * 4
+			for i := range int(min(word(2), auditMaxFields)) {
+				field, val := word(3+auditBitmaskLen+i), int(word(3+auditBitmaskLen+auditMaxFields+i))
+				if !stringField[field] {
+					continue
+				}
+				if off+val > len(d) {
+					break
+				}
+				key := string(d[off : off+val])
+				off += val
+				if field != auditFilterKey {
+					continue
+				}
+				if pid, ok := strings.CutPrefix(key, execRuleKey); ok {
+					if p, err := strconv.Atoi(pid); err == nil && p != os.Getpid() && unix.Kill(p, 0) == unix.ESRCH {
+						stale = append(stale, append([]byte(nil), d...))
+					}
+				}
+			}
+		}
+	}
+	for _, r := range stale {
+		_, _ = c.request(auditDelRule, r)
+	}
 }
 
 // auditRecord is one record: its type, event serial and time, and the
@@ -419,6 +495,7 @@ func (a *auditEnabler) acquire(c *auditConn, wantRule bool) error {
 		}
 	}
 	if wantRule && !a.ruleSet {
+		c.removeStaleRules()
 		rule, err := execRule()
 		if err == nil {
 			if _, err = c.request(auditAddRule, rule); errors.Is(err, unix.EEXIST) {

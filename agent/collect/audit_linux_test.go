@@ -2,8 +2,10 @@ package collect
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,4 +80,32 @@ func TestProcessLongArgument(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.await(t, "DeviceProcessEvents", map[string]any{"ProcessCommandLine": "/bin/true " + long}, 5*time.Second)
+}
+
+// TestStaleRuleRemoved: a rule left by an agent that died is removed when
+// the next one starts.
+func TestStaleRuleRemoved(t *testing.T) {
+	if os.Geteuid() != 0 {
+		missing(t, "audit rules need root")
+	}
+	c, err := openAudit()
+	if err != nil {
+		missing(t, err.Error())
+	}
+	defer c.Close()
+	dead := exec.Command("/bin/true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	rule, err := execRuleKeyed(execRuleKey + strconv.Itoa(dead.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.request(auditAddRule, rule); err != nil {
+		t.Fatalf("add rule: %v", err)
+	}
+	c.removeStaleRules()
+	if _, err := c.request(auditDelRule, rule); err == nil {
+		t.Error("the dead agent's rule was still installed")
+	}
 }
