@@ -140,6 +140,7 @@ type Agent struct {
 	sampling atomic.Bool
 	seen     atomic.Uint64
 	sampled  atomic.Int64
+	admitted atomic.Int64 // events Admit let through, not yet emitted
 	rejected atomic.Int64 // events of batches the server refused as invalid
 	emitErrs atomic.Int64 // events the queue could not take (disk errors)
 	commOK   atomic.Bool
@@ -182,9 +183,37 @@ func New(cfg Config, id Identity, srv Server, q *queue.Queue, parts Parts, log *
 	return a, nil
 }
 
+// Admit implements sensor.Admitter: while sampling it keeps one event in
+// SampleEvery, decided before the collector does the work of building it.
+func (a *Agent) Admit() bool {
+	if !a.sampling.Load() {
+		return true
+	}
+	if a.seen.Add(1)%uint64(a.cfg.SampleEvery) != 0 {
+		a.sampled.Add(1)
+		return false
+	}
+	a.admitted.Add(1)
+	return true
+}
+
+// takeAdmitted uses up one admission Admit granted, if any is left.
+func (a *Agent) takeAdmitted() bool {
+	for {
+		n := a.admitted.Load()
+		if n <= 0 {
+			return false
+		}
+		if a.admitted.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
+}
+
 // Emit queues an event; see the package comment.
 func (a *Agent) Emit(e agentproto.Event) {
-	if a.sampling.Load() && !strings.HasPrefix(e.Table, "Alert") {
+	// An event Admit let through is kept; others are sampled here.
+	if a.sampling.Load() && !strings.HasPrefix(e.Table, "Alert") && !a.takeAdmitted() {
 		if a.seen.Add(1)%uint64(a.cfg.SampleEvery) != 0 {
 			a.sampled.Add(1)
 			return
@@ -242,6 +271,11 @@ func (a *Agent) Health() agentproto.Health {
 	h := agentproto.Health{CPUPercent: a.cpu, RSSBytes: a.rss}
 	running := 0
 	for _, c := range a.collectors {
+		if c.State == "starting" {
+			// A collector still starting up is not a sensor without
+			// data: the first heartbeat comes before they are all up.
+			running++
+		}
 		if c.State == "running" {
 			running++
 			if a.sampling.Load() {

@@ -140,6 +140,10 @@ func emitExec(cfg Config, ev *execEvent, domain string, out sensor.Emitter) {
 	if cfg.AgentPID != 0 && (pid == cfg.AgentPID || ppid == cfg.AgentPID) {
 		return
 	}
+	// Under a resource cap, decide before the /proc reads and hashing.
+	if ad, ok := out.(sensor.Admitter); ok && !ad.Admit() {
+		return
+	}
 	p := &procInfo{Session: -1}
 	p.PID, p.ParentPID = pid, ppid
 	p.Path = auditString(sc, "exe")

@@ -25,6 +25,16 @@ type Emitter interface {
 	Emit(e agentproto.Event)
 }
 
+// Admitter is an optional Emitter interface for collectors whose events
+// are costly to build. While the agent is over a resource cap it keeps only
+// a sample of events; a collector asks Admit before the costly part (/proc
+// reads, hashing) and drops the event at once when it returns false, so
+// sampling saves the work and not only the queue space. An admitted event
+// is then emitted as usual and kept.
+type Admitter interface {
+	Admit() bool
+}
+
 // Collector is one telemetry source ("process", "network", "file",
 // "logon").
 type Collector interface {
