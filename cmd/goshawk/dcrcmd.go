@@ -97,17 +97,7 @@ func (c *cli) dcrPut(ctx context.Context, args []string) error {
 }
 
 func (c *cli) dcrList(ctx context.Context, args []string) error {
-	const synopsis = "dcr list WORKSPACE"
-	fs := c.newFlags("dcr list", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "dcr list", func(b backend) error {
+	return c.positional(ctx, args, "dcr list", "dcr list WORKSPACE", 0, func(b backend, pos []string) error {
 		rules, err := b.Rules(ctx)
 		if err != nil {
 			return err
@@ -123,17 +113,7 @@ func (c *cli) dcrList(ctx context.Context, args []string) error {
 
 // dcrShow prints a rule as JSON, in the shape dcr put reads.
 func (c *cli) dcrShow(ctx context.Context, args []string) error {
-	const synopsis = "dcr show ID WORKSPACE"
-	fs := c.newFlags("dcr show", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "dcr show", func(b backend) error {
+	return c.positional(ctx, args, "dcr show", "dcr show ID WORKSPACE", 1, func(b backend, pos []string) error {
 		r, err := b.Rule(ctx, pos[0])
 		if err != nil {
 			return err
@@ -148,17 +128,7 @@ func (c *cli) dcrShow(ctx context.Context, args []string) error {
 }
 
 func (c *cli) dcrDelete(ctx context.Context, args []string) error {
-	const synopsis = "dcr delete ID WORKSPACE"
-	fs := c.newFlags("dcr delete", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "dcr delete", func(b backend) error {
+	return c.positional(ctx, args, "dcr delete", "dcr delete ID WORKSPACE", 1, func(b backend, pos []string) error {
 		if err := b.DeleteRule(ctx, pos[0]); err != nil {
 			return err
 		}

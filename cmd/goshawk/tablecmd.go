@@ -26,17 +26,7 @@ func (c *cli) table(ctx context.Context, args []string) error {
 }
 
 func (c *cli) tableList(ctx context.Context, args []string) error {
-	const synopsis = "table list WORKSPACE"
-	fs := c.newFlags("table list", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "table list", func(b backend) error {
+	return c.positional(ctx, args, "table list", "table list WORKSPACE", 0, func(b backend, pos []string) error {
 		tables, err := b.Tables(ctx)
 		if err != nil {
 			return err
@@ -74,17 +64,7 @@ func writeTable(w io.Writer, ti workspace.TableInfo) error {
 }
 
 func (c *cli) tableShow(ctx context.Context, args []string) error {
-	const synopsis = "table show NAME WORKSPACE"
-	fs := c.newFlags("table show", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "table show", func(b backend) error {
+	return c.positional(ctx, args, "table show", "table show NAME WORKSPACE", 1, func(b backend, pos []string) error {
 		ti, err := b.TableInfo(ctx, pos[0])
 		if err != nil {
 			return err

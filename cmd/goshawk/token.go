@@ -21,6 +21,21 @@ func (c *cli) token(ctx context.Context, args []string) error {
 }
 
 // withBackend opens the workspace t names, runs f on it and closes it.
+// positional runs a command that takes only the workspace flags and n
+// positional arguments, on the backend those flags select.
+func (c *cli) positional(ctx context.Context, args []string, name, synopsis string, n int, f func(b backend, pos []string) error) error {
+	fs := c.newFlags(name, synopsis)
+	t := targetFlags(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(pos, n, synopsis); err != nil {
+		return err
+	}
+	return c.withBackend(ctx, t, name, func(b backend) error { return f(b, pos) })
+}
+
 func (c *cli) withBackend(ctx context.Context, t *target, command string, f func(b backend) error) error {
 	b, err := c.open(ctx, t, command)
 	if err != nil {
@@ -64,17 +79,7 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 }
 
 func (c *cli) tokenList(ctx context.Context, args []string) error {
-	const synopsis = "token list WORKSPACE"
-	fs := c.newFlags("token list", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "token list", func(b backend) error {
+	return c.positional(ctx, args, "token list", "token list WORKSPACE", 0, func(b backend, pos []string) error {
 		toks, err := b.Tokens(ctx)
 		if err != nil {
 			return err
@@ -89,17 +94,7 @@ func (c *cli) tokenList(ctx context.Context, args []string) error {
 }
 
 func (c *cli) tokenRevoke(ctx context.Context, args []string) error {
-	const synopsis = "token revoke ID|NAME WORKSPACE"
-	fs := c.newFlags("token revoke", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "token revoke", func(b backend) error {
+	return c.positional(ctx, args, "token revoke", "token revoke ID|NAME WORKSPACE", 1, func(b backend, pos []string) error {
 		tok, err := b.RevokeToken(ctx, pos[0])
 		if err != nil {
 			return err

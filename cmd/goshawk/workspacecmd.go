@@ -19,17 +19,7 @@ func (c *cli) workspace(ctx context.Context, args []string) error {
 // workspaceShow prints the workspace GUID (the {workspaceId} of the query
 // API) on a line of its own, "Workspace ID: GUID", and the table counts.
 func (c *cli) workspaceShow(ctx context.Context, args []string) error {
-	const synopsis = "workspace show WORKSPACE"
-	fs := c.newFlags("workspace show", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "workspace show", func(b backend) error {
+	return c.positional(ctx, args, "workspace show", "workspace show WORKSPACE", 0, func(b backend, pos []string) error {
 		info, err := b.Info(ctx)
 		if err != nil {
 			return err
@@ -43,17 +33,7 @@ func (c *cli) workspaceShow(ctx context.Context, args []string) error {
 // workspaceKeys prints the primary shared key, which signs HTTP Data
 // Collector API requests (owners only through a server).
 func (c *cli) workspaceKeys(ctx context.Context, args []string) error {
-	const synopsis = "workspace keys WORKSPACE"
-	fs := c.newFlags("workspace keys", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withBackend(ctx, t, "workspace keys", func(b backend) error {
+	return c.positional(ctx, args, "workspace keys", "workspace keys WORKSPACE", 0, func(b backend, pos []string) error {
 		key, err := b.SharedKey(ctx)
 		if err != nil {
 			return err
