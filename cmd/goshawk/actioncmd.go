@@ -93,17 +93,7 @@ func actionVerbName(typ string) string {
 }
 
 func (c *cli) actionShow(ctx context.Context, args []string) error {
-	const synopsis = "action show ID WORKSPACE"
-	fs := c.newFlags("action show", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "action show", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "action show", "action show ID WORKSPACE", 1, func(b edrBackend, pos []string) error {
 		a, err := b.Action(ctx, pos[0])
 		if err != nil {
 			return err
@@ -115,17 +105,7 @@ func (c *cli) actionShow(ctx context.Context, args []string) error {
 }
 
 func (c *cli) actionList(ctx context.Context, args []string) error {
-	const synopsis = "action list DEVICE WORKSPACE"
-	fs := c.newFlags("action list", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "action list", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "action list", "action list DEVICE WORKSPACE", 1, func(b edrBackend, pos []string) error {
 		as, err := b.Actions(ctx, pos[0])
 		if err != nil {
 			return err

@@ -23,17 +23,7 @@ var deviceVerbs = map[string]subcommand{
 // deviceOffboard offboards a device: its certificate is refused from then
 // on, until it is onboarded again.
 func (c *cli) deviceOffboard(ctx context.Context, args []string) error {
-	const synopsis = "device offboard DEVICE WORKSPACE"
-	fs := c.newFlags("device offboard", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "device offboard", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "device offboard", "device offboard DEVICE WORKSPACE", 1, func(b edrBackend, pos []string) error {
 		if err := b.Offboard(ctx, pos[0]); err != nil {
 			return err
 		}
@@ -81,17 +71,7 @@ func (c *cli) deviceList(ctx context.Context, args []string) error {
 }
 
 func (c *cli) deviceShow(ctx context.Context, args []string) error {
-	const synopsis = "device show DEVICE WORKSPACE"
-	fs := c.newFlags("device show", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "device show", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "device show", "device show DEVICE WORKSPACE", 1, func(b edrBackend, pos []string) error {
 		d, err := b.Device(ctx, pos[0])
 		if err != nil {
 			return err

@@ -56,17 +56,7 @@ func (c *cli) indicatorAdd(ctx context.Context, args []string) error {
 }
 
 func (c *cli) indicatorList(ctx context.Context, args []string) error {
-	const synopsis = "indicator list WORKSPACE"
-	fs := c.newFlags("indicator list", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "indicator list", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "indicator list", "indicator list WORKSPACE", 0, func(b edrBackend, pos []string) error {
 		ins, err := b.Indicators(ctx)
 		if err != nil {
 			return err
@@ -85,17 +75,7 @@ func (c *cli) indicatorList(ctx context.Context, args []string) error {
 }
 
 func (c *cli) indicatorDelete(ctx context.Context, args []string) error {
-	const synopsis = "indicator delete ID WORKSPACE"
-	fs := c.newFlags("indicator delete", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "indicator delete", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "indicator delete", "indicator delete ID WORKSPACE", 1, func(b edrBackend, pos []string) error {
 		if err := b.DeleteIndicator(ctx, pos[0]); err != nil {
 			return err
 		}

@@ -131,17 +131,7 @@ var onboardingVerbs = map[string]subcommand{
 
 // onboardingList lists the enrollment tokens of the packages issued.
 func (c *cli) onboardingList(ctx context.Context, args []string) error {
-	const synopsis = "onboarding list WORKSPACE"
-	fs := c.newFlags("onboarding list", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 0, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "onboarding list", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "onboarding list", "onboarding list WORKSPACE", 0, func(b edrBackend, pos []string) error {
 		toks, err := b.EnrollmentTokens(ctx)
 		if err != nil {
 			return err
@@ -170,17 +160,7 @@ func (c *cli) onboardingList(ctx context.Context, args []string) error {
 
 // onboardingRevoke stops a package enrolling devices.
 func (c *cli) onboardingRevoke(ctx context.Context, args []string) error {
-	const synopsis = "onboarding revoke ID WORKSPACE"
-	fs := c.newFlags("onboarding revoke", synopsis)
-	t := targetFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, 1, synopsis); err != nil {
-		return err
-	}
-	return c.withEDR(ctx, t, "onboarding revoke", func(b edrBackend) error {
+	return c.positionalEDR(ctx, args, "onboarding revoke", "onboarding revoke ID WORKSPACE", 1, func(b edrBackend, pos []string) error {
 		if err := b.RevokeEnrollmentToken(ctx, pos[0]); err != nil {
 			return err
 		}

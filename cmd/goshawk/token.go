@@ -24,16 +24,35 @@ func (c *cli) token(ctx context.Context, args []string) error {
 // positional runs a command that takes only the workspace flags and n
 // positional arguments, on the backend those flags select.
 func (c *cli) positional(ctx context.Context, args []string, name, synopsis string, n int, f func(b backend, pos []string) error) error {
+	t, pos, err := c.parsePositional(args, name, synopsis, n)
+	if err != nil {
+		return err
+	}
+	return c.withBackend(ctx, t, name, func(b backend) error { return f(b, pos) })
+}
+
+// positionalEDR is positional for the EDR commands.
+func (c *cli) positionalEDR(ctx context.Context, args []string, name, synopsis string, n int, f func(b edrBackend, pos []string) error) error {
+	t, pos, err := c.parsePositional(args, name, synopsis, n)
+	if err != nil {
+		return err
+	}
+	return c.withEDR(ctx, t, name, func(b edrBackend) error { return f(b, pos) })
+}
+
+// parsePositional parses the workspace flags and exactly n positional
+// arguments.
+func (c *cli) parsePositional(args []string, name, synopsis string, n int) (*target, []string, error) {
 	fs := c.newFlags(name, synopsis)
 	t := targetFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := wantArgs(pos, n, synopsis); err != nil {
-		return err
+		return nil, nil, err
 	}
-	return c.withBackend(ctx, t, name, func(b backend) error { return f(b, pos) })
+	return t, pos, nil
 }
 
 func (c *cli) withBackend(ctx context.Context, t *target, command string, f func(b backend) error) error {
