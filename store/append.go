@@ -91,11 +91,7 @@ func (s *Store) newWriter(ctx context.Context, info *tableInfo) (*Writer, error)
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
 		var err error
-		if info.columns != nil {
-			w.app, err = duckdbdriver.NewAppenderWithColumns(c, "", "", name, info.columns)
-		} else {
-			w.app, err = duckdbdriver.NewAppender(c, "", "", name)
-		}
+		w.app, err = newAppender(c, info)
 		return err
 	})
 	if err != nil {
@@ -112,21 +108,39 @@ func (w *Writer) Write(row []any) error {
 	if w.done {
 		return fmt.Errorf("append to %s: writer already committed or rolled back", w.info.table.Name)
 	}
-	cols := w.info.table.Columns
-	if len(row) != len(cols) {
-		return fmt.Errorf("append to %s: row %d has %d values, the table has %d columns", w.info.table.Name, w.n, len(row), len(cols))
-	}
-	for i, v := range row {
-		cv, err := w.info.conv[i](v)
-		if err != nil {
-			return fmt.Errorf("append to %s: row %d: column %s (%s): %w", w.info.table.Name, w.n, cols[i].Name, cols[i].Type, err)
-		}
-		w.row[i] = cv
-	}
-	if err := w.app.AppendRow(w.row...); err != nil {
-		return fmt.Errorf("append to %s: row %d: %w", w.info.table.Name, w.n, err)
+	if err := appendRow(w.app, w.info, w.row, row, w.n); err != nil {
+		return err
 	}
 	w.n++
+	return nil
+}
+
+// newAppender opens a DuckDB appender on the table info describes.
+func newAppender(c driver.Conn, info *tableInfo) (*duckdbdriver.Appender, error) {
+	if info.columns != nil {
+		return duckdbdriver.NewAppenderWithColumns(c, "", "", info.table.Name, info.columns)
+	}
+	return duckdbdriver.NewAppender(c, "", "", info.table.Name)
+}
+
+// appendRow converts row (row number n of the append) into vals and
+// appends it. An invalid row is reported and not appended.
+func appendRow(app *duckdbdriver.Appender, info *tableInfo, vals []driver.Value, row []any, n int64) error {
+	cols := info.table.Columns
+	name := info.table.Name
+	if len(row) != len(cols) {
+		return fmt.Errorf("append to %s: row %d has %d values, the table has %d columns", name, n, len(row), len(cols))
+	}
+	for i, v := range row {
+		cv, err := info.conv[i](v)
+		if err != nil {
+			return fmt.Errorf("append to %s: row %d: column %s (%s): %w", name, n, cols[i].Name, cols[i].Type, err)
+		}
+		vals[i] = cv
+	}
+	if err := app.AppendRow(vals...); err != nil {
+		return fmt.Errorf("append to %s: row %d: %w", name, n, err)
+	}
 	return nil
 }
 

@@ -5,8 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-
-	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 )
 
 // Batch is rows for one table, as Append takes them.
@@ -93,35 +91,17 @@ func (s *Store) AppendBatches(ctx context.Context, batches []Batch) (err error) 
 
 func appendRows(ctx context.Context, c driver.Conn, info *tableInfo, batches []Batch) (err error) {
 	name := info.table.Name
-	var app *duckdbdriver.Appender
-	if info.columns != nil {
-		app, err = duckdbdriver.NewAppenderWithColumns(c, "", "", name, info.columns)
-	} else {
-		app, err = duckdbdriver.NewAppender(c, "", "", name)
-	}
+	app, err := newAppender(c, info)
 	if err != nil {
 		return fmt.Errorf("append to %s: create appender: %w", name, err)
 	}
-	cols := info.table.Columns
-	vals := make([]driver.Value, len(cols))
-	n := 0
+	vals := make([]driver.Value, len(info.table.Columns))
+	var n int64
 	for _, b := range batches {
 		for _, row := range b.Rows {
-			if len(row) != len(cols) {
+			if err := appendRow(app, info, vals, row, n); err != nil {
 				app.Clear()
-				return errors.Join(fmt.Errorf("append to %s: row %d has %d values, the table has %d columns", name, n, len(row), len(cols)), app.Close())
-			}
-			for i, v := range row {
-				cv, err := info.conv[i](v)
-				if err != nil {
-					app.Clear()
-					return errors.Join(fmt.Errorf("append to %s: row %d: column %s (%s): %w", name, n, cols[i].Name, cols[i].Type, err), app.Close())
-				}
-				vals[i] = cv
-			}
-			if err := app.AppendRow(vals...); err != nil {
-				app.Clear()
-				return errors.Join(fmt.Errorf("append to %s: row %d: %w", name, n, err), app.Close())
+				return errors.Join(err, app.Close())
 			}
 			n++
 		}
