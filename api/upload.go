@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -61,23 +62,14 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*[]byte, bool
 		return nil, false
 	}
 	buf := getBody()
-	b := (*buf)[:0]
-	lr := &io.LimitedReader{R: src, N: limit + 1}
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := lr.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			*buf = b
-			putBody(buf)
-			s.bodyError(w, err, "reading the body: ")
-			return nil, false
-		}
+	bb := bytes.NewBuffer((*buf)[:0])
+	_, err := bb.ReadFrom(&io.LimitedReader{R: src, N: limit + 1})
+	b := bb.Bytes()
+	if err != nil {
+		*buf = b
+		putBody(buf)
+		s.bodyError(w, err, "reading the body: ")
+		return nil, false
 	}
 	*buf = b
 	if int64(len(b)) > limit {
