@@ -100,6 +100,9 @@ func NewPipeline(tables Tables, rules *Rules, c *Committer, transformer Transfor
 // Rules returns the pipeline's rule set.
 func (p *Pipeline) Rules() *Rules { return p.rules }
 
+// Stats returns the counters of the pipeline's committer.
+func (p *Pipeline) Stats() *Stats { return p.committer.Stats() }
+
 // Ingest decodes body (a JSON array of objects) for a rule's stream and
 // stores the rows; it returns the number of rows stored once they are
 // durable. receivedAt fills TimeGenerated where a row has none.

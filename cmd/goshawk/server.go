@@ -195,7 +195,8 @@ func runServer(ctx context.Context, args []string) error {
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("shutdown", "err", err)
 	}
-	log.Info("stopped")
+	st := ws.Pipeline().Stats()
+	log.Info("stopped", "ingested_rows", st.Rows.Load(), "commits", st.Commits.Load(), "failed_commits", st.Failed.Load())
 	return nil
 }
 
