@@ -2,120 +2,33 @@ package respond
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agent/detect"
 	"github.com/goshawk-sec/goshawk/agentproto"
-	"golang.org/x/sys/unix"
+	"github.com/goshawk-sec/goshawk/internal/netnstest"
 )
-
-func ipCmd(t *testing.T, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ip %v: %v\n%s", args, err, out)
-	}
-}
-
-// inNetNS runs fn on an OS thread moved into the network namespace at
-// path. The thread is never unlocked, so it dies with the goroutine
-// instead of returning to the pool in the wrong namespace.
-func inNetNS(path string, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("setns %s: %w", path, err)
-			return
-		}
-		errc <- fn()
-	}()
-	return <-errc
-}
-
-// listen starts a TCP listener in a namespace that accepts and closes.
-func listen(t *testing.T, ns, addr string) {
-	t.Helper()
-	var l net.Listener
-	if err := inNetNS(ns, func() (err error) { l, err = net.Listen("tcp", addr); return err }); err != nil {
-		t.Fatalf("listen %s in %s: %v", addr, ns, err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-}
-
-// reachable reports whether a TCP connection to addr from namespace ns
-// succeeds within the timeout.
-func reachable(ns, addr string, timeout time.Duration) bool {
-	err := inNetNS(ns, func() error {
-		c, err := net.DialTimeout("tcp", addr, timeout)
-		if err == nil {
-			c.Close()
-		}
-		return err
-	})
-	return err == nil
-}
 
 func TestIsolationInNetworkNamespace(t *testing.T) {
 	requireRoot(t)
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs the ip tool to create network namespaces")
-	}
-	var rb [3]byte
-	rand.Read(rb[:])
-	sfx := hex.EncodeToString(rb[:])
-	dev, srv := "gshk-d-"+sfx, "gshk-s-"+sfx
-	ipCmd(t, "netns", "add", dev)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", dev).Run() })
-	ipCmd(t, "netns", "add", srv)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", srv).Run() })
-	vd, vs := "gvd"+sfx, "gvs"+sfx
-	ipCmd(t, "link", "add", vd, "netns", dev, "type", "veth", "peer", "name", vs, "netns", srv)
-	ipCmd(t, "-n", dev, "addr", "add", "169.254.77.1/24", "dev", vd)
-	ipCmd(t, "-n", srv, "addr", "add", "169.254.77.2/24", "dev", vs)
-	ipCmd(t, "-n", srv, "addr", "add", "169.254.77.3/24", "dev", vs)
-	ipCmd(t, "-n", dev, "addr", "add", "fe80::1/64", "dev", vd, "nodad")
-	ipCmd(t, "-n", srv, "addr", "add", "fe80::2/64", "dev", vs, "nodad")
-	ipCmd(t, "-n", srv, "addr", "add", "fe80::3/64", "dev", vs, "nodad")
-	for _, ns := range [][2]string{{dev, vd}, {srv, vs}} {
-		ipCmd(t, "-n", ns[0], "link", "set", ns[1], "up")
-		ipCmd(t, "-n", ns[0], "link", "set", "lo", "up")
-	}
-	devNS, srvNS := filepath.Join("/run/netns", dev), filepath.Join("/run/netns", srv)
+	netnstest.Require(t)
+	p := netnstest.NewPair(t)
+	dev, vd, vs := p.Dev, p.DevIf, p.SrvIf
+	devNS, srvNS := p.DevPath, p.SrvPath
 	const server, otherPort, otherHost, local = "169.254.77.2:7443", "169.254.77.2:7444", "169.254.77.3:7443", "127.0.0.1:7445"
-	listen(t, srvNS, "169.254.77.2:7443")
-	listen(t, srvNS, "169.254.77.2:7444")
-	listen(t, srvNS, "169.254.77.3:7443")
-	listen(t, devNS, local)
-	listen(t, srvNS, "169.254.77.3:53")
+	netnstest.Listen(t, srvNS, "169.254.77.2:7443")
+	netnstest.Listen(t, srvNS, "169.254.77.2:7444")
+	netnstest.Listen(t, srvNS, "169.254.77.3:7443")
+	netnstest.Listen(t, devNS, local)
+	netnstest.Listen(t, srvNS, "169.254.77.3:53")
 	server6, other6 := "[fe80::2%"+vd+"]:7443", "[fe80::3%"+vd+"]:7443"
-	listen(t, srvNS, "[fe80::2%"+vs+"]:7443")
-	listen(t, srvNS, "[fe80::3%"+vs+"]:7443")
+	netnstest.Listen(t, srvNS, "[fe80::2%"+vs+"]:7443")
+	netnstest.Listen(t, srvNS, "[fe80::3%"+vs+"]:7443")
 
 	check := func(when string, isolated bool) {
 		t.Helper()
@@ -124,14 +37,14 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 		if isolated {
 			timeout = 400 * time.Millisecond
 		}
-		if !reachable(devNS, server, 2*time.Second) {
+		if !netnstest.Reachable(devNS, server, 2*time.Second) {
 			t.Errorf("%s: the server %s is unreachable", when, server)
 		}
-		if !reachable(devNS, local, 2*time.Second) {
+		if !netnstest.Reachable(devNS, local, 2*time.Second) {
 			t.Errorf("%s: loopback %s is unreachable", when, local)
 		}
 		for _, a := range []string{otherPort, otherHost} {
-			if got := reachable(devNS, a, timeout); got == isolated {
+			if got := netnstest.Reachable(devNS, a, timeout); got == isolated {
 				t.Errorf("%s: %s reachable = %v, want %v", when, a, got, !isolated)
 			}
 		}
@@ -207,7 +120,7 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	}
 	// An IPv6 server (link-local, reached through neighbour discovery):
 	// it stays reachable, the IPv4 one no longer is.
-	if !reachable(devNS, server6, 2*time.Second) || !reachable(devNS, other6, 2*time.Second) {
+	if !netnstest.Reachable(devNS, server6, 2*time.Second) || !netnstest.Reachable(devNS, other6, 2*time.Second) {
 		t.Fatal("IPv6 listeners unreachable before isolation")
 	}
 	state6 := t.TempDir()
@@ -219,15 +132,15 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	}
 	// Flush the neighbour cache so that isolation must let solicitation
 	// through.
-	ipCmd(t, "-n", dev, "neigh", "flush", "dev", vd)
+	netnstest.IP(t, "-n", dev, "neigh", "flush", "dev", vd)
 	if res := r6.Handle(ctx, agentproto.Command{ID: "c6", Type: agentproto.CommandIsolate}); res.Status != agentproto.StatusSucceeded {
 		t.Fatalf("isolate (IPv6 server) = %+v", res)
 	}
-	if !reachable(devNS, server6, 2*time.Second) {
+	if !netnstest.Reachable(devNS, server6, 2*time.Second) {
 		t.Errorf("IPv6 server %s unreachable while isolated", server6)
 	}
 	for _, a := range []string{other6, server} {
-		if reachable(devNS, a, 400*time.Millisecond) {
+		if netnstest.Reachable(devNS, a, 400*time.Millisecond) {
 			t.Errorf("%s reachable while isolated with the IPv6 server", a)
 		}
 	}
@@ -250,10 +163,10 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	if res.Status != agentproto.StatusSucceeded || res.Output["resolvers"] != "169.254.77.3" {
 		t.Fatalf("isolate (server by name) = %+v, want resolvers 169.254.77.3", res)
 	}
-	if !reachable(devNS, "169.254.77.3:53", 2*time.Second) {
+	if !netnstest.Reachable(devNS, "169.254.77.3:53", 2*time.Second) {
 		t.Error("the resolver's DNS port is blocked while isolated with a server given by name")
 	}
-	if reachable(devNS, otherHost, 400*time.Millisecond) {
+	if netnstest.Reachable(devNS, otherHost, 400*time.Millisecond) {
 		t.Errorf("%s (the resolver's other port) reachable while isolated", otherHost)
 	}
 	if ok, err := rDNS.Reapply(ctx); !ok || err != nil {
@@ -272,22 +185,22 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 	if err := r.BlockError(); err != nil {
 		t.Fatal(err)
 	}
-	if reachable(devNS, otherHost, 400*time.Millisecond) || !reachable(devNS, server, 2*time.Second) {
+	if netnstest.Reachable(devNS, otherHost, 400*time.Millisecond) || !netnstest.Reachable(devNS, server, 2*time.Second) {
 		t.Errorf("with 169.254.77.3 blocked: %s reachable = %v, %s reachable = %v; want false, true",
-			otherHost, reachable(devNS, otherHost, 400*time.Millisecond), server, reachable(devNS, server, 2*time.Second))
+			otherHost, netnstest.Reachable(devNS, otherHost, 400*time.Millisecond), server, netnstest.Reachable(devNS, server, 2*time.Second))
 	}
 	time.Sleep(1600 * time.Millisecond)
-	if !reachable(devNS, otherHost, 2*time.Second) {
+	if !netnstest.Reachable(devNS, otherHost, 2*time.Second) {
 		t.Errorf("%s still blocked after its indicator expired", otherHost)
 	}
 	r.SetIndicators(ctx, agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
 		{Type: agentproto.IndicatorIPAddress, Value: "169.254.77.3", Action: agentproto.ActionBlock},
 	}})
-	if reachable(devNS, otherHost, 400*time.Millisecond) {
+	if netnstest.Reachable(devNS, otherHost, 400*time.Millisecond) {
 		t.Errorf("%s reachable while blocked", otherHost)
 	}
 	r.SetIndicators(ctx, agentproto.IndicatorSet{})
-	if !reachable(devNS, otherHost, 2*time.Second) {
+	if !netnstest.Reachable(devNS, otherHost, 2*time.Second) {
 		t.Errorf("%s still blocked after its indicator left the set", otherHost)
 	}
 	r.Close()

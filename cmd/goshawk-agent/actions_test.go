@@ -28,7 +28,7 @@ func (s *testServer) api(t *testing.T, method, path string, body any) (int, []by
 	req, _ := http.NewRequest(method, s.url+path, rd)
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := httpsClient(t, s.caFile).Do(req)
+	resp, err := s.client(t).Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

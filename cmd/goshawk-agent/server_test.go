@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,10 +55,22 @@ type testServer struct {
 	url, id, token, caFile string
 	goshawk, ws            string
 	cmd                    *exec.Cmd
+	// netns, when set, is the network namespace the server runs in and
+	// dial connects into it.
+	netns string
+	dial  func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // startServer creates an owner token in ws and starts a server on it.
 func startServer(t *testing.T, goshawk, ws string) *testServer {
+	t.Helper()
+	s := newServer(t, goshawk, ws)
+	s.start(t, "127.0.0.1:0")
+	return s
+}
+
+// newServer creates an owner token in ws for a server not yet started.
+func newServer(t *testing.T, goshawk, ws string) *testServer {
 	t.Helper()
 	// The secret is the only thing on stdout.
 	out, err := exec.Command(goshawk, "token", "create", "--data", ws, "--role", "owner", "--name", "agent-test").Output()
@@ -65,15 +78,26 @@ func startServer(t *testing.T, goshawk, ws string) *testServer {
 		t.Fatalf("token create: %v", err)
 	}
 	f := strings.Fields(strings.TrimSpace(string(out)))
-	s := &testServer{token: f[len(f)-1], caFile: filepath.Join(ws, "ca.crt"), goshawk: goshawk, ws: ws}
-	s.start(t, "127.0.0.1:0")
-	return s
+	return &testServer{token: f[len(f)-1], caFile: filepath.Join(ws, "ca.crt"), goshawk: goshawk, ws: ws}
+}
+
+// client is an HTTPS client for the server's API.
+func (s *testServer) client(t *testing.T) *http.Client {
+	t.Helper()
+	c := httpsClient(t, s.caFile)
+	if s.dial != nil {
+		c.Transport.(*http.Transport).DialContext = s.dial
+	}
+	return c
 }
 
 // start runs the server listening on listen.
 func (s *testServer) start(t *testing.T, listen string) {
 	t.Helper()
 	cmd := exec.Command(s.goshawk, "server", "--data", s.ws, "--listen", listen)
+	if s.netns != "" {
+		cmd = exec.Command("ip", "netns", "exec", s.netns, s.goshawk, "server", "--data", s.ws, "--listen", listen)
+	}
 	s.cmd = cmd
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
@@ -150,7 +174,7 @@ func (s *testServer) count(t *testing.T, table, deviceID string, where ...string
 	req, _ := http.NewRequest("POST", s.url+"/v1/workspaces/"+s.id+"/query", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := httpsClient(t, s.caFile).Do(req)
+	resp, err := s.client(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
