@@ -19,6 +19,9 @@ type Config struct {
 	ExcludePaths []string
 	// FileWatcher, when set, is told about every file created or written.
 	FileWatcher sensor.FileWatcher
+	// NetworkWatcher, when set, is told about every connection reported
+	// (listeners excluded).
+	NetworkWatcher sensor.NetworkWatcher
 	// NetworkInterval is how often the network collector takes a socket
 	// snapshot. Connections shorter than this may be missed.
 	NetworkInterval time.Duration

@@ -39,6 +39,7 @@ type sockInfo struct {
 
 // netState is the network collector's memory between snapshots.
 type netState struct {
+	ctx    context.Context
 	cfg    Config
 	out    sensor.Emitter
 	domain string
@@ -55,7 +56,7 @@ func runNetwork(ctx context.Context, cfg Config, out sensor.Emitter) error {
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return unsupported("network collector: sock_diag", err)
 	}
-	st := &netState{cfg: cfg, out: out, domain: hostName(), owners: make(map[uint32]int)}
+	st := &netState{ctx: ctx, cfg: cfg, out: out, domain: hostName(), owners: make(map[uint32]int)}
 	if st.prev, err = snapshot(fd); err != nil {
 		return unsupported("network collector", err)
 	}
@@ -277,14 +278,21 @@ func (st *netState) emit(action string, k sockKey, pid int) {
 		row["RemotePort"] = int(k.remote.Port())
 		row["RemoteIPType"] = ipType(k.remote.Addr())
 	}
+	by := sensor.Process{PID: pid}
 	if pid != 0 {
 		ip, parent := st.cfg.Processes.initiating(pid)
 		putInitiating(row, ip, parent, st.domain)
 		if ip == nil {
 			row["InitiatingProcessId"] = pid
+		} else {
+			by = ip.Process
 		}
 	}
 	st.out.Emit(agentproto.Event{Table: "DeviceNetworkEvents", Row: row})
+	if st.cfg.NetworkWatcher != nil && action != "ListeningConnectionCreated" {
+		st.cfg.NetworkWatcher.Connected(st.ctx, sensor.Connection{ActionType: action, Protocol: proto,
+			Local: k.local, Remote: k.remote, Process: by})
+	}
 }
 
 var (

@@ -1,19 +1,24 @@
 package collect
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/goshawk-sec/goshawk/agent/sensor"
 )
 
 // TestNetworkLoopback has a separate process (nc or this test binary's
 // helper) connect to a listener, so the owner is not the test itself.
 func TestNetworkLoopback(t *testing.T) {
-	rec := start(t, NewNetwork(Config{NetworkInterval: 100 * time.Millisecond}), 300*time.Millisecond)
+	w := &connWatcher{}
+	rec := start(t, NewNetwork(Config{NetworkInterval: 100 * time.Millisecond, NetworkWatcher: w}), 300*time.Millisecond)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +56,43 @@ func TestNetworkLoopback(t *testing.T) {
 		"ActionType": "InboundConnectionAccepted", "LocalPort": port, "RemotePort": out["LocalPort"],
 		"InitiatingProcessId": os.Getpid(),
 	}, 3*time.Second)
+
+	// The watcher (indicator matching) saw the connection with its owner,
+	// and no listener.
+	want := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
+	var found bool
+	for _, c := range w.all() {
+		if c.ActionType == "ListeningConnectionCreated" {
+			t.Errorf("the watcher was told about a listener: %+v", c)
+		}
+		if c.ActionType == "ConnectionSuccess" && c.Remote == want {
+			found = true
+			if c.Process.PID != cmd.Process.Pid || c.Process.Name != self || c.Protocol != "Tcp" {
+				t.Errorf("watched connection %+v, want pid %d (%s) over Tcp", c, cmd.Process.Pid, self)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the watcher was not told about the connection to %s: %+v", want, w.all())
+	}
+}
+
+// connWatcher records the connections it is told about.
+type connWatcher struct {
+	mu    sync.Mutex
+	conns []sensor.Connection
+}
+
+func (w *connWatcher) Connected(_ context.Context, c sensor.Connection) {
+	w.mu.Lock()
+	w.conns = append(w.conns, c)
+	w.mu.Unlock()
+}
+
+func (w *connWatcher) all() []sensor.Connection {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]sensor.Connection(nil), w.conns...)
 }
 
 func TestNetworkUDPListener(t *testing.T) {

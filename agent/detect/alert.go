@@ -60,38 +60,78 @@ func (det *Detection) alertFields() (title, severity, source, techniques string)
 	return EICARTitle, EICARSeverity, DetectionSourceAntivirus, jsonString(eicarTechniques)
 }
 
+// alertHeader is what an alert's AlertInfo row and each of its
+// AlertEvidence rows share.
+type alertHeader struct {
+	ID, Title, Category, Severity, Source string
+	Techniques                            string // JSON array
+	Time                                  time.Time
+}
+
+// info is the AlertInfo row.
+func (a alertHeader) info() agentproto.Event {
+	return agentproto.Event{Table: "AlertInfo", Row: map[string]any{
+		"Timestamp":        a.Time.Format(time.RFC3339Nano),
+		"AlertId":          a.ID,
+		"Title":            a.Title,
+		"Category":         a.Category,
+		"Severity":         a.Severity,
+		"ServiceSource":    ServiceSource,
+		"DetectionSource":  a.Source,
+		"AttackTechniques": a.Techniques,
+	}}
+}
+
+// evidence starts an AlertEvidence row for an entity.
+func (a alertHeader) evidence(entity, role string) map[string]any {
+	return map[string]any{
+		"Timestamp":        a.Time.Format(time.RFC3339Nano),
+		"AlertId":          a.ID,
+		"Title":            a.Title,
+		"Categories":       jsonString([]string{a.Category}),
+		"AttackTechniques": a.Techniques,
+		"ServiceSource":    ServiceSource,
+		"DetectionSource":  a.Source,
+		"Severity":         a.Severity,
+		"EntityType":       entity,
+		"EvidenceRole":     role,
+	}
+}
+
+// processEvidence returns the process's evidence row and its user's,
+// none when the process is unknown.
+func (a alertHeader) processEvidence(p sensor.Process) []agentproto.Event {
+	if p.PID == 0 && p.Path == "" {
+		return nil
+	}
+	proc := a.evidence("Process", "Related")
+	proc["FileName"] = p.Name
+	proc["FolderPath"] = p.Path
+	proc["SHA1"] = p.SHA1
+	proc["SHA256"] = p.SHA256
+	proc["ProcessCommandLine"] = p.CommandLine
+	proc["AccountName"] = p.AccountName
+	proc["AdditionalFields"] = map[string]any{"ProcessId": p.PID, "ParentProcessId": p.ParentPID, "CreationTime": creationTime(p)}
+	evs := []agentproto.Event{{Table: "AlertEvidence", Row: proc}}
+	if p.AccountName != "" {
+		user := a.evidence("User", "Related")
+		user["AccountName"] = p.AccountName
+		user["AdditionalFields"] = map[string]any{"UserId": p.AccountUID}
+		evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: user})
+	}
+	return evs
+}
+
 // alertEvents returns the AlertInfo row and the AlertEvidence rows (file,
 // process, device, and the account when known) of a detection. DeviceId
 // and DeviceName are filled by the agent and the server; AdditionalFields
 // is a dynamic column and goes as a JSON object.
 func alertEvents(det *Detection, now time.Time) []agentproto.Event {
 	title, severity, source, techniques := det.alertFields()
-	ts := now.Format(time.RFC3339Nano)
-	common := func(entity, role string) map[string]any {
-		return map[string]any{
-			"Timestamp":        ts,
-			"AlertId":          det.AlertID,
-			"Title":            title,
-			"Categories":       jsonString([]string{CategoryMalware}),
-			"AttackTechniques": techniques,
-			"ServiceSource":    ServiceSource,
-			"DetectionSource":  source,
-			"Severity":         severity,
-			"EntityType":       entity,
-			"EvidenceRole":     role,
-		}
-	}
-	evs := []agentproto.Event{{Table: "AlertInfo", Row: map[string]any{
-		"Timestamp":        ts,
-		"AlertId":          det.AlertID,
-		"Title":            title,
-		"Category":         CategoryMalware,
-		"Severity":         severity,
-		"ServiceSource":    ServiceSource,
-		"DetectionSource":  source,
-		"AttackTechniques": techniques,
-	}}}
-	file := common("File", "Impacted")
+	a := alertHeader{ID: det.AlertID, Title: title, Category: CategoryMalware, Severity: severity,
+		Source: source, Techniques: techniques, Time: now}
+	evs := []agentproto.Event{a.info()}
+	file := a.evidence("File", "Impacted")
 	file["FileName"] = filepath.Base(det.Path)
 	file["FolderPath"] = det.Path
 	file["FileSize"] = det.Size
@@ -100,25 +140,8 @@ func alertEvents(det *Detection, now time.Time) []agentproto.Event {
 	file["ThreatFamily"] = det.threatFamily()
 	file["AdditionalFields"] = map[string]any{"ThreatName": det.ThreatName, "MD5": det.MD5}
 	evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: file})
-	if p := det.By; p.PID != 0 || p.Path != "" {
-		proc := common("Process", "Related")
-		proc["FileName"] = p.Name
-		proc["FolderPath"] = p.Path
-		proc["SHA1"] = p.SHA1
-		proc["SHA256"] = p.SHA256
-		proc["ProcessCommandLine"] = p.CommandLine
-		proc["AccountName"] = p.AccountName
-		proc["AdditionalFields"] = map[string]any{"ProcessId": p.PID, "ParentProcessId": p.ParentPID, "CreationTime": creationTime(p)}
-		evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: proc})
-		if p.AccountName != "" {
-			user := common("User", "Related")
-			user["AccountName"] = p.AccountName
-			user["AdditionalFields"] = map[string]any{"UserId": p.AccountUID}
-			evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: user})
-		}
-	}
-	evs = append(evs, agentproto.Event{Table: "AlertEvidence", Row: common("Machine", "Impacted")})
-	return evs
+	evs = append(evs, a.processEvidence(det.By)...)
+	return append(evs, agentproto.Event{Table: "AlertEvidence", Row: a.evidence("Machine", "Impacted")})
 }
 
 func (det *Detection) threatFamily() string {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,6 +32,16 @@ func TestRowsFitTheCatalogue(t *testing.T) {
 		if det, err := d.ScanFile(context.Background(), p, by); det == nil || err != nil {
 			t.Fatalf("ScanFile(%s) = %v, %v", p, det, err)
 		}
+	}
+	// A connection to an IP indicator and one to a resolved domain.
+	d.SetIndicators(context.Background(), agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
+		{ID: "n", Type: agentproto.IndicatorIPAddress, Value: "192.0.2.1", Action: agentproto.ActionAlert},
+		{ID: "m", Type: agentproto.IndicatorDomainName, Value: "evil.example", Action: agentproto.ActionBlock},
+	}})
+	d.inds.SetResolved(map[string][]netip.Addr{"evil.example": {netip.MustParseAddr("192.0.2.2")}})
+	for _, remote := range []string{"192.0.2.1:80", "192.0.2.2:443"} {
+		d.Connected(context.Background(), sensor.Connection{ActionType: "ConnectionSuccess", Protocol: "Tcp",
+			Local: netip.MustParseAddrPort("10.0.0.1:5000"), Remote: netip.MustParseAddrPort(remote), Process: by})
 	}
 	cat := schema.Default()
 	seen := map[string]bool{}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,16 @@ type Config struct {
 	// QueueSize bounds the files waiting to be scanned; FileWritten drops
 	// and counts beyond it. Default 4096.
 	QueueSize int
+	// Resolver resolves the host names of domain and URL indicators
+	// (default net.DefaultResolver), every ResolveInterval (default 5
+	// minutes) and whenever the indicators change; OnResolved, when set,
+	// is called after each resolution (the responder re-installs blocks).
+	Resolver        Resolver
+	ResolveInterval time.Duration
+	OnResolved      func()
+	// AlertInterval is how long a connection from the same image to the
+	// same indicator address stays quiet after an alert (default 1 hour).
+	AlertInterval time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -50,6 +61,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 4096
+	}
+	if c.Resolver == nil {
+		c.Resolver = net.DefaultResolver
+	}
+	if c.ResolveInterval <= 0 {
+		c.ResolveInterval = 5 * time.Minute
+	}
+	if c.AlertInterval <= 0 {
+		c.AlertInterval = time.Hour
 	}
 	return c
 }
@@ -110,6 +130,11 @@ type Detector struct {
 	allowMu sync.Mutex
 	allowed map[string]string // path → SHA256 of a restored file
 
+	// resolveNow asks Run to resolve indicator host names now.
+	resolveNow chan struct{}
+	netMu      sync.Mutex
+	netAlerted map[string]time.Time // indicator|image|address → last alert
+
 	dropped  atomic.Int64
 	scanned  atomic.Int64
 	detected atomic.Int64
@@ -135,6 +160,9 @@ func New(cfg Config, out sensor.Emitter, q Quarantiner) (*Detector, error) {
 		queue:   make(chan job, cfg.QueueSize),
 		allowed: map[string]string{},
 		now:     time.Now,
+
+		resolveNow: make(chan struct{}, 1),
+		netAlerted: map[string]time.Time{},
 	}, nil
 }
 
@@ -152,6 +180,10 @@ func (d *Detector) Stats() (scanned, detected, dropped int64) {
 // IndicatorSink).
 func (d *Detector) SetIndicators(ctx context.Context, set agentproto.IndicatorSet) {
 	d.inds.Set(set)
+	select {
+	case d.resolveNow <- struct{}{}:
+	default:
+	}
 }
 
 // Allow exempts the file at path while its content has the given SHA256:
@@ -213,8 +245,25 @@ func (d *Detector) ProcessStarted(ctx context.Context, p sensor.Process) {
 	}
 }
 
-// Run scans queued files until ctx ends.
+// Run scans queued files and resolves indicator host names until ctx
+// ends.
 func (d *Detector) Run(ctx context.Context) error {
+	resolved := make(chan struct{}, 1)
+	go func() {
+		tick := time.NewTicker(d.cfg.ResolveInterval)
+		defer tick.Stop()
+		defer close(resolved)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			case <-d.resolveNow:
+			}
+			d.resolve(ctx)
+		}
+	}()
+	defer func() { <-resolved }()
 	for {
 		select {
 		case <-ctx.Done():

@@ -23,6 +23,12 @@ type Indicators struct {
 	ips     map[netip.Addr]agentproto.Indicator
 	domains map[string]agentproto.Indicator // lower case, no trailing dot
 	urls    map[string]agentproto.Indicator // normalized by normalizeURL
+	// urlHosts are the host names of URL indicators (the first URL
+	// indicator of each host), and resolved the addresses indicator host
+	// names resolved to (address → host name), so that a connection,
+	// which carries no name, can be matched.
+	urlHosts map[string]agentproto.Indicator
+	resolved map[netip.Addr]string
 }
 
 // NewIndicators returns an empty set.
@@ -37,6 +43,7 @@ func (s *Indicators) Set(set agentproto.IndicatorSet) int {
 	ips := map[netip.Addr]agentproto.Indicator{}
 	domains := map[string]agentproto.Indicator{}
 	urls := map[string]agentproto.Indicator{}
+	urlHosts := map[string]agentproto.Indicator{}
 	n := 0
 	for _, ind := range set.Indicators {
 		v := strings.TrimSpace(ind.Value)
@@ -61,13 +68,18 @@ func (s *Indicators) Set(set agentproto.IndicatorSet) int {
 				continue
 			}
 			urls[u] = ind
+			if h := urlHost(u); h != "" {
+				if _, ok := urlHosts[h]; !ok {
+					urlHosts[h] = ind
+				}
+			}
 		default:
 			continue
 		}
 		n++
 	}
 	s.mu.Lock()
-	s.version, s.hashes, s.ips, s.domains, s.urls = set.Version, hashes, ips, domains, urls
+	s.version, s.hashes, s.ips, s.domains, s.urls, s.urlHosts = set.Version, hashes, ips, domains, urls, urlHosts
 	s.mu.Unlock()
 	return n
 }

@@ -2,23 +2,30 @@ package respond
 
 import (
 	"context"
-	"net/netip"
 	"slices"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/agentproto"
 )
 
-// SetIndicators makes the Responder an IndicatorSink of the agent: the IP
-// address indicators with the Block action in force are dropped in both
-// directions by the nftables table inet goshawk_block (replaced as a
-// whole; removed when none remain, including one left by an earlier run).
-// The blocks are re-evaluated when the earliest expiry passes. A failure
-// is kept for BlockError.
+// SetIndicators makes the Responder the agent's IndicatorSink: the set
+// goes to the detector, which matches files and connections against it,
+// and the addresses of indicators with the Block action in force are
+// dropped in both directions by the nftables table inet goshawk_block
+// (replaced as a whole; removed when none remain, including one left by
+// an earlier run). Those are the IP address indicators' and the addresses
+// the detector resolved domain and URL indicators' host names to; call
+// RefreshBlocks when that resolution changes. The blocks are re-evaluated
+// when the earliest expiry passes. A failure is kept for BlockError.
 func (r *Responder) SetIndicators(ctx context.Context, set agentproto.IndicatorSet) {
+	r.det.SetIndicators(ctx, set)
+	r.RefreshBlocks()
+}
+
+// RefreshBlocks installs the blocks the detector's indicators call for now.
+func (r *Responder) RefreshBlocks() {
 	r.blockMu.Lock()
 	defer r.blockMu.Unlock()
-	r.blockSet = set
 	r.applyBlocksLocked()
 }
 
@@ -35,29 +42,9 @@ func (r *Responder) applyBlocksLocked() {
 		r.blockTimer.Stop()
 		r.blockTimer = nil
 	}
-	now := r.now()
-	var addrs []netip.Addr
-	var next time.Time
-	for _, ind := range r.blockSet.Indicators {
-		if ind.Type != agentproto.IndicatorIPAddress || ind.Action != agentproto.ActionBlock {
-			continue
-		}
-		if !ind.Expires.IsZero() {
-			if !now.Before(ind.Expires) {
-				continue
-			}
-			if next.IsZero() || ind.Expires.Before(next) {
-				next = ind.Expires
-			}
-		}
-		a, err := netip.ParseAddr(ind.Value)
-		if err != nil || slices.Contains(addrs, a.Unmap()) {
-			continue
-		}
-		addrs = append(addrs, a.Unmap())
-	}
+	addrs, next := r.det.Indicators().BlockAddrs()
 	if !next.IsZero() {
-		r.blockTimer = time.AfterFunc(next.Sub(now)+10*time.Millisecond, func() {
+		r.blockTimer = time.AfterFunc(next.Sub(r.now())+10*time.Millisecond, func() {
 			r.blockMu.Lock()
 			defer r.blockMu.Unlock()
 			r.applyBlocksLocked()

@@ -30,10 +30,12 @@
 //
 // # Blocked addresses
 //
-// IP address indicators with the Block action (SetIndicators: the
-// Responder is an agent IndicatorSink) are dropped in both directions by a
-// second table, inet goshawk_block, replaced whenever the set changes and
-// when an indicator expires.
+// Indicators with the Block action (SetIndicators: the Responder is the
+// agent's IndicatorSink and hands the set to the detector) are dropped in
+// both directions by a second table, inet goshawk_block: IP addresses, and
+// the addresses domain and URL indicators' host names resolve to. The
+// table is replaced whenever the set or the resolution changes and when an
+// indicator expires.
 //
 // Linux is the only implementation; elsewhere the handlers answer Failed
 // with sensor.ErrUnsupported.

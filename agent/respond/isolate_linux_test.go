@@ -3,6 +3,7 @@ package respond
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,16 @@ import (
 	"github.com/goshawk-sec/goshawk/agentproto"
 	"github.com/goshawk-sec/goshawk/internal/netnstest"
 )
+
+// hostsResolver answers from a fixed table, as /etc/hosts would.
+type hostsResolver map[string][]netip.Addr
+
+func (h hostsResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	if as, ok := h[host]; ok {
+		return as, nil
+	}
+	return nil, errors.New("no such host")
+}
 
 func TestIsolationInNetworkNamespace(t *testing.T) {
 	requireRoot(t)
@@ -204,6 +215,49 @@ func TestIsolationInNetworkNamespace(t *testing.T) {
 		t.Errorf("%s still blocked after its indicator left the set", otherHost)
 	}
 	r.Close()
+
+	// A domain indicator with the Block action: the addresses its name
+	// resolves to are dropped once the detector has resolved it.
+	stateDom := t.TempDir()
+	cfgDom := Config{StateDir: stateDom, ServerURL: "https://" + server, NetNSPath: devNS}
+	vDom, _ := NewVault(cfgDom.VaultDir())
+	var rDom *Responder
+	resolved := make(chan struct{}, 16)
+	detDom, err := detect.New(detect.Config{Exclude: []string{stateDom},
+		Resolver:   hostsResolver{"bad.example": {netip.MustParseAddr("169.254.77.3")}},
+		OnResolved: func() { rDom.RefreshBlocks(); resolved <- struct{}{} }}, &events{}, vDom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rDom, err = New(cfgDom, vDom, detDom, &events{}); err != nil {
+		t.Fatal(err)
+	}
+	dctx, dcancel := context.WithCancel(ctx)
+	defer dcancel()
+	go detDom.Run(dctx)
+	rDom.SetIndicators(ctx, agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
+		{Type: agentproto.IndicatorDomainName, Value: "bad.example", Action: agentproto.ActionBlock},
+	}})
+	select {
+	case <-resolved:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the detector did not resolve the domain indicator within 5s")
+	}
+	if err := rDom.BlockError(); err != nil {
+		t.Fatal(err)
+	}
+	if netnstest.Reachable(devNS, otherHost, 400*time.Millisecond) {
+		t.Errorf("%s (bad.example) reachable while its domain is blocked", otherHost)
+	}
+	if !netnstest.Reachable(devNS, server, 2*time.Second) {
+		t.Errorf("%s unreachable while only bad.example is blocked", server)
+	}
+	rDom.SetIndicators(ctx, agentproto.IndicatorSet{})
+	<-resolved
+	if !netnstest.Reachable(devNS, otherHost, 2*time.Second) {
+		t.Errorf("%s still blocked after the domain indicator left the set", otherHost)
+	}
+	rDom.Close()
 
 	// Release when not isolated is not an error.
 	if res := r.Handle(ctx, agentproto.Command{ID: "c3", Type: agentproto.CommandRelease}); res.Status != agentproto.StatusSucceeded {

@@ -71,7 +71,6 @@ type Responder struct {
 	allowMu sync.Mutex // serializes allowed.json updates
 
 	blockMu       sync.Mutex // guards the IP blocks of indicators
-	blockSet      agentproto.IndicatorSet
 	blocked       []netip.Addr
 	blocksApplied bool
 	blockTimer    *time.Timer

@@ -8,6 +8,7 @@ package sensor
 import (
 	"context"
 	"errors"
+	"net/netip"
 
 	"github.com/goshawk-sec/goshawk/agentproto"
 )
@@ -65,6 +66,23 @@ type Process struct {
 // belongs on the watcher's own goroutine.
 type FileWatcher interface {
 	FileWritten(ctx context.Context, path string, by Process)
+}
+
+// Connection is a network connection the network collector reported.
+type Connection struct {
+	// ActionType is the DeviceNetworkEvents ActionType
+	// (ConnectionSuccess, ConnectionRequest, InboundConnectionAccepted).
+	ActionType    string
+	Protocol      string // "Tcp" or "Udp"
+	Local, Remote netip.AddrPort
+	Process       Process // the owning process (PID 0 when unknown)
+}
+
+// NetworkWatcher is told about every connection the network collector
+// reports, so that detection can match its remote address against
+// indicators. Connected must return quickly.
+type NetworkWatcher interface {
+	Connected(ctx context.Context, c Connection)
 }
 
 // CommandHandler carries out one kind of response action.

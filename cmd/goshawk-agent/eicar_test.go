@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,4 +95,45 @@ func TestEICARAgainstServer(t *testing.T) {
 		}
 	}
 	t.Logf("alert stored %v after the test file", time.Since(start).Round(time.Millisecond))
+
+	// An IP address indicator made on the server reaches the agent, and a
+	// connection to the address (from this test process, not the agent)
+	// raises an alert with the address as evidence.
+	const bad = "127.0.0.77"
+	code, b := s.api(t, "POST", "/v1/indicators", map[string]any{"indicatorType": "IpAddress", "indicatorValue": bad,
+		"action": "Alert", "title": "Known C2 address", "severity": "High"})
+	if code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("create indicator: HTTP %d %s", code, b)
+	}
+	ln, err := net.Listen("tcp4", bad+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { time.Sleep(3 * time.Second); c.Close() }()
+		}
+	}()
+	// The agent takes the new set at its next heartbeat (1 s).
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		c, err := net.Dial("tcp4", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond) // outlives a network snapshot
+		c.Close()
+		// AlertInfo has no DeviceId: the alert's IP evidence row is
+		// the device's.
+		if s.count(t, "AlertEvidence", id.DeviceID, "Title == 'Known C2 address'", "Severity == 'High'", "EntityType == 'Ip'", "RemoteIP == '"+bad+"'") > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no alert for the connection to the indicator address within 20s")
+		}
+	}
 }

@@ -58,11 +58,14 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	det, err := detect.New(detect.Config{Exclude: append([]string{stateDir}, fc.FileExclusions...)}, emit, vault)
+	// Resolving indicator host names changes the addresses to block.
+	var resp *respond.Responder
+	det, err := detect.New(detect.Config{Exclude: append([]string{stateDir}, fc.FileExclusions...),
+		OnResolved: func() { resp.RefreshBlocks() }}, emit, vault)
 	if err != nil {
 		return err
 	}
-	resp, err := respond.New(respond.Config{StateDir: stateDir, ServerURL: creds.ServerURL, ScanExclude: fc.FileExclusions}, vault, det, emit)
+	resp, err = respond.New(respond.Config{StateDir: stateDir, ServerURL: creds.ServerURL, ScanExclude: fc.FileExclusions}, vault, det, emit)
 	if err != nil {
 		return err
 	}
@@ -75,13 +78,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	env := platformEnv{PID: os.Getpid(), StateDir: stateDir, Exclude: fc.FileExclusions,
-		Watchers: []sensor.FileWatcher{det}, Indicators: det.Indicators(), Emitter: emit, Log: log}
-	env.Cgroup = ownCgroup()
+		Watchers: []sensor.FileWatcher{det}, Network: det, Emitter: emit, Log: log}
 	invCfg := inventory.Config{MachineGroup: fc.MachineGroup, DeviceType: fc.DeviceType, ClientVersion: version}
 	parts := agent.Parts{
 		Collectors: platformCollectors(env),
 		Handlers:   []sensor.CommandHandler{resp},
-		Indicators: []agent.IndicatorSink{indicatorSink{det.Indicators()}, blockSink{resp, log}},
+		Indicators: []agent.IndicatorSink{blockSink{resp, log}},
 		Runners:    []agent.Runner{det, &renewer{dir: stateDir, creds: creds, client: client, log: log}},
 		Inventory: func(ctx context.Context, health string) agentproto.Inventory {
 			return inventory.Collect(ctx, invCfg, health).Inventory
@@ -115,15 +117,9 @@ type emitFunc func(agentproto.Event)
 
 func (f emitFunc) Emit(e agentproto.Event) { f(e) }
 
-// indicatorSink hands the server's indicators to the detector's set.
-type indicatorSink struct{ set *detect.Indicators }
-
-func (s indicatorSink) SetIndicators(ctx context.Context, set agentproto.IndicatorSet) {
-	s.set.Set(set)
-}
-
-// blockSink hands the indicators to the responder, which blocks the IP
-// addresses of Block indicators, and logs when it cannot.
+// blockSink hands the indicators to the responder, which passes them to
+// the detector and blocks the addresses of Block indicators, and logs when
+// it cannot.
 type blockSink struct {
 	resp *respond.Responder
 	log  *slog.Logger

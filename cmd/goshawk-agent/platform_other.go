@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// ownCgroup is empty: cgroups are Linux's.
-func ownCgroup() string { return "" }
