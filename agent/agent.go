@@ -138,6 +138,7 @@ type Agent struct {
 	handlers map[string]sensor.CommandHandler
 
 	sampling atomic.Bool
+	dwell    samplingDwell // monitorLoop's only
 	seen     atomic.Uint64
 	sampled  atomic.Int64
 	admitted atomic.Int64 // events Admit let through, not yet emitted

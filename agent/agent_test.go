@@ -337,6 +337,52 @@ func TestSampling(t *testing.T) {
 	}
 }
 
+// TestSamplingDwell: sampling holds for the minimum dwell, and a storm
+// that returns soon after doubles it, up to the maximum; a quiet spell
+// resets it.
+func TestSamplingDwell(t *testing.T) {
+	var d samplingDwell
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	steps := []struct {
+		at   float64
+		over bool
+		want bool
+	}{
+		{0, false, false},
+		{1, true, true},   // starts: dwell 10 s, until 11
+		{3, false, true},  // under the cap but held
+		{10.9, false, true},
+		{11, false, false}, // released
+		{13, true, true},   // back within 30 s: dwell 20 s, until 33
+		{32, false, true},
+		{33, false, false},
+		{40, true, true},  // dwell 40 s, until 80
+		{79, false, true},
+		{80, false, false},
+		{200, true, true}, // after a quiet spell: 10 s again
+		{210, false, false},
+	}
+	for _, s := range steps {
+		if got := d.decide(at(s.at), s.over); got != s.want {
+			t.Fatalf("at %vs over=%v: sampling %v, want %v (dwell %v)", s.at, s.over, got, s.want, d.dwell)
+		}
+	}
+	// A long storm: over the cap again one second after each release.
+	next := 300.0
+	for i := 0; i < 20; i++ {
+		d.decide(at(next), true)
+		next += d.dwell.Seconds()
+		if d.decide(at(next), false) {
+			t.Fatalf("round %d: still sampling after the dwell", i)
+		}
+		next++
+	}
+	if d.dwell != maxDwell {
+		t.Errorf("dwell after a long storm = %v, want the maximum %v", d.dwell, maxDwell)
+	}
+}
+
 // TestStampColumns checks the rule against the catalogue: the agent adds
 // only columns a table has (the server refuses others).
 func TestStampColumns(t *testing.T) {

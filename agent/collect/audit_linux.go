@@ -477,6 +477,49 @@ type auditEnabler struct {
 	users   int
 	wasOff  bool
 	ruleSet bool
+	// suspended is set while the exec rule is taken out of the kernel to
+	// shed load (see suspendRule).
+	suspended bool
+}
+
+// suspendRule takes the exec rule out of the kernel, so that execs cost
+// nothing until resumeRule puts it back: the kernel neither builds nor
+// sends their records. It is how the process collector samples while the
+// agent is over its CPU cap. c must not be the connection records are
+// read from (the acknowledgement would interleave with them).
+func (a *auditEnabler) suspendRule(c *auditConn) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.ruleSet || a.suspended {
+		return nil
+	}
+	rule, err := execRule()
+	if err != nil {
+		return err
+	}
+	if _, err := c.request(auditDelRule, rule); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("suspend exec audit rule: %w", err)
+	}
+	a.suspended = true
+	return nil
+}
+
+// resumeRule puts a suspended exec rule back.
+func (a *auditEnabler) resumeRule(c *auditConn) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.ruleSet || !a.suspended {
+		return nil
+	}
+	rule, err := execRule()
+	if err != nil {
+		return err
+	}
+	if _, err := c.request(auditAddRule, rule); err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("resume exec audit rule: %w", err)
+	}
+	a.suspended = false
+	return nil
 }
 
 func (a *auditEnabler) acquire(c *auditConn, wantRule bool) error {
@@ -520,10 +563,10 @@ func (a *auditEnabler) release(c *auditConn, hadRule bool) {
 	defer a.mu.Unlock()
 	a.users--
 	if hadRule && a.ruleSet {
-		if rule, err := execRule(); err == nil {
+		if rule, err := execRule(); err == nil && !a.suspended {
 			_, _ = c.request(auditDelRule, rule)
 		}
-		a.ruleSet = false
+		a.ruleSet, a.suspended = false, false
 	}
 	if a.users == 0 && a.wasOff {
 		_ = c.setEnabled(0)

@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type Config struct {
 	WtmpPath, BtmpPath string
 	// Processes describes processes; nil makes a new table.
 	Processes *ProcessTable
+	// Log receives the collectors' warnings (nil: discarded).
+	Log *slog.Logger
 }
 
 // DefaultExcludePaths are pseudo and high-churn locations the file
@@ -52,6 +55,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.Processes == nil {
 		c.Processes = NewProcessTable()
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return c
 }

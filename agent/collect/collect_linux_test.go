@@ -125,12 +125,19 @@ func start(t *testing.T, c sensor.Collector, ready time.Duration) *recorder {
 // startInto is start with a recorder shared by several collectors.
 func startInto(t *testing.T, rec *recorder, c sensor.Collector, ready time.Duration) *recorder {
 	t.Helper()
+	return startWith(t, rec, rec, c, ready)
+}
+
+// startWith is startInto with the Emitter the collector is given (one
+// wrapping rec).
+func startWith(t *testing.T, out sensor.Emitter, rec *recorder, c sensor.Collector, ready time.Duration) *recorder {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		missing(t, "collectors need root")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx, rec) }()
+	go func() { done <- c.Run(ctx, out) }()
 	select {
 	case err := <-done:
 		cancel()

@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"path/filepath"
 	"strconv"
@@ -42,6 +43,9 @@ func runProcess(ctx context.Context, cfg Config, out sensor.Emitter) error {
 	}
 	if registered {
 		defer c.setPID(0)
+	}
+	if s, ok := out.(sensor.Sampler); ok {
+		go dutyCycle(ctx, s, cfg.Log)
 	}
 
 	domain := hostName()
@@ -101,6 +105,64 @@ func runProcess(ctx context.Context, cfg Config, out sensor.Emitter) error {
 		}
 	}
 	return nil
+}
+
+// Duty cycle of the exec rule while the agent samples: in each period the
+// rule is in the kernel for execDutyOn only. Per-event sampling (Admit)
+// saves the /proc reads and hashing but not reading and parsing the
+// records, which is most of the cost of an exec storm; taking the rule out
+// saves that too.
+const (
+	execDutyPeriod = time.Second
+	execDutyOn     = 200 * time.Millisecond
+)
+
+// dutyCycle suspends and resumes the exec rule while s is sampling, on its
+// own audit connection.
+func dutyCycle(ctx context.Context, s sensor.Sampler, log *slog.Logger) {
+	c, err := openAudit()
+	if err != nil {
+		log.Warn("process collector: cannot shed load under the CPU cap", "err", err)
+		return
+	}
+	defer c.Close()
+	defer auditState.resumeRule(c)
+	sleep := func(d time.Duration) bool {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		}
+	}
+	for {
+		if !s.Sampling() {
+			if err := auditState.resumeRule(c); err != nil {
+				log.Warn("process collector", "err", err)
+			}
+			if !sleep(100 * time.Millisecond) {
+				return
+			}
+			continue
+		}
+		if err := auditState.resumeRule(c); err != nil {
+			log.Warn("process collector", "err", err)
+		}
+		if !sleep(execDutyOn) {
+			return
+		}
+		if err := auditState.suspendRule(c); err != nil {
+			log.Warn("process collector", "err", err)
+		}
+		// Off for the rest of the period, or until sampling ends.
+		for off := execDutyOn; off < execDutyPeriod && s.Sampling(); off += 100 * time.Millisecond {
+			if !sleep(100 * time.Millisecond) {
+				return
+			}
+		}
+	}
 }
 
 // execArgs decodes an EXECVE record: argc=N a0=... a1=..., with long

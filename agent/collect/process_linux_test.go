@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -85,4 +86,57 @@ func mustReal(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// samplingRecorder is a recorder whose agent is over its CPU cap while
+// over is set.
+type samplingRecorder struct {
+	recorder
+	over atomic.Bool
+}
+
+func (r *samplingRecorder) Sampling() bool { return r.over.Load() }
+
+// TestProcessDutyCycleUnderSampling: while the agent samples, the exec
+// rule is in the kernel for only part of each second, so most execs of a
+// storm produce no records at all; when sampling ends every exec shows
+// again.
+func TestProcessDutyCycleUnderSampling(t *testing.T) {
+	rec := &samplingRecorder{}
+	rec.over.Store(true)
+	startWith(t, rec, &rec.recorder, NewProcess(Config{}), 300*time.Millisecond)
+
+	marker := fmt.Sprintf("goshawk-duty-%d", time.Now().UnixNano())
+	const storm = 60
+	for i := 0; i < storm; i++ {
+		exec.Command("/bin/true", marker).Run()
+		time.Sleep(50 * time.Millisecond) // 3 s in all
+	}
+	time.Sleep(2 * time.Second) // late EOEs are swept after 2 s
+	count := func(m string) int {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		n := 0
+		for _, e := range rec.events {
+			if e.Table == "DeviceProcessEvents" && e.Row["ProcessCommandLine"] == "/bin/true "+m {
+				n++
+			}
+		}
+		return n
+	}
+	// The rule is in for 200 ms of each second: about a fifth.
+	if n := count(marker); n == 0 || n > storm/2 {
+		t.Errorf("while sampling, %d of %d execs reported; want some, at most half", n, storm)
+	}
+	rec.over.Store(false)
+	time.Sleep(300 * time.Millisecond) // the rule goes back within 100 ms
+	after := marker + "-after"
+	for i := 0; i < 10; i++ {
+		exec.Command("/bin/true", after).Run()
+	}
+	rec.await(t, "DeviceProcessEvents", map[string]any{"ProcessCommandLine": "/bin/true " + after}, 5*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if n := count(after); n != 10 {
+		t.Errorf("after sampling ended, %d of 10 execs reported", n)
+	}
 }

@@ -36,6 +36,14 @@ type Admitter interface {
 	Admit() bool
 }
 
+// Sampler is an optional Emitter interface: Sampling reports whether the
+// agent is over a resource cap. A collector whose cost is paid before it
+// can ask Admit (the kernel producing records) may then reduce what the
+// kernel produces.
+type Sampler interface {
+	Sampling() bool
+}
+
 // Collector is one telemetry source ("process", "network", "file",
 // "logon").
 type Collector interface {

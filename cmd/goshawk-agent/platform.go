@@ -41,7 +41,7 @@ func platformCollectors(env platformEnv) []sensor.Collector {
 	default:
 		w = watchers(env.Watchers)
 	}
-	return collect.All(collect.Config{AgentPID: env.PID, ExcludePaths: exclude, FileWatcher: w, NetworkWatcher: env.Network})
+	return collect.All(collect.Config{AgentPID: env.PID, ExcludePaths: exclude, FileWatcher: w, NetworkWatcher: env.Network, Log: env.Log})
 }
 
 // watchers tells several FileWatchers.
