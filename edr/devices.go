@@ -51,6 +51,9 @@ type Device struct {
 	Offboarded *time.Time `json:"offboarded,omitempty"`
 	// Sensor is the agent's last report of itself.
 	Sensor agentproto.Health `json:"sensorHealth"`
+	// ClockSkew is how far the device's clock was ahead of the server's
+	// (negative: behind) at its last heartbeat, network delay included.
+	ClockSkew time.Duration `json:"clockSkewNs,omitempty"`
 }
 
 // device is the registry's record of a device.
@@ -355,6 +358,9 @@ func (s *Service) Heartbeat(ctx context.Context, id string, hb agentproto.Heartb
 	}
 	d.LastSeen = now
 	d.Sensor = hb.Health
+	if !hb.Time.IsZero() {
+		d.ClockSkew = hb.Time.Sub(now)
+	}
 	if len(d.Sensor.Collectors) > 64 {
 		d.Sensor.Collectors = d.Sensor.Collectors[:64]
 	}
@@ -482,7 +488,7 @@ func (s *Service) Inventory(ctx context.Context, id string, inv agentproto.Inven
 			row["ReportId"] = base + int64(i)
 			rows[i] = row
 		}
-		if err := s.ingestRows(ctx, "DeviceNetworkInfo", rows); err != nil {
+		if err := s.ingestRows(ctx, cp.ID, "DeviceNetworkInfo", rows); err != nil {
 			return err
 		}
 	}
@@ -524,7 +530,7 @@ func (s *Service) writeDeviceInfo(ctx context.Context, d *device) error {
 	row["OnboardingStatus"] = "Onboarded"
 	row["SensorHealthState"] = health
 	row["ReportId"] = reportBase(now)
-	if err := s.ingestRows(ctx, "DeviceInfo", []map[string]any{row}); err != nil {
+	if err := s.ingestRows(ctx, d.ID, "DeviceInfo", []map[string]any{row}); err != nil {
 		return err
 	}
 	s.mu.Lock()

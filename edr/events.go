@@ -15,6 +15,24 @@ import (
 	"github.com/goshawk-sec/goshawk/store"
 )
 
+// Connector carries a device's rows into the workspace (the endpoint
+// connector): it says which tables are collected — rows of the others are
+// acknowledged to the agent and dropped — and hears what was stored and
+// what failed.
+type Connector interface {
+	Collects(table string) bool
+	// Stored reports the rows of a device stored per table, after commit.
+	Stored(deviceID string, rows map[string]int)
+	// Failed reports a device's rows that could not be stored.
+	Failed(deviceID string, err error)
+}
+
+// SetConnector routes the devices' rows through c (nil: every table is
+// collected). Set it before serving.
+func (s *Service) SetConnector(c Connector) { s.conn = c }
+
+func (s *Service) collects(table string) bool { return s.conn == nil || s.conn.Collects(table) }
+
 // MaxBatchEvents bounds the events of one batch.
 const MaxBatchEvents = 100000
 
@@ -121,6 +139,9 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 		if _, ok := ev.Row["ReportId"]; !ok && t.ColumnIndex("ReportId") >= 0 && ev.ReportID != 0 {
 			ev.Row["ReportId"] = ev.ReportID
 		}
+		if !s.collects(ev.Table) {
+			continue
+		}
 		if _, seen := byTable[ev.Table]; !seen {
 			order = append(order, ev.Table)
 		}
@@ -161,9 +182,25 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 			ack.Duplicate = true
 			return ack, nil
 		}
+		if s.conn != nil {
+			s.conn.Failed(dev.ID, err)
+		}
 		return ack, err
 	}
+	s.stored(dev.ID, byTable)
 	return ack, nil
+}
+
+// stored tells the connector what was stored.
+func (s *Service) stored(deviceID string, byTable map[string][]map[string]any) {
+	if s.conn == nil || len(byTable) == 0 {
+		return
+	}
+	counts := make(map[string]int, len(byTable))
+	for t, rows := range byTable {
+		counts[t] = len(rows)
+	}
+	s.conn.Stored(deviceID, counts)
 }
 
 // prepare turns rows of a table (keyed by column name, as JSON would
@@ -184,11 +221,22 @@ func (s *Service) prepare(ctx context.Context, table string, rows []map[string]a
 	return bs, nil
 }
 
-// ingestRows stores rows the server itself writes.
-func (s *Service) ingestRows(ctx context.Context, table string, rows []map[string]any) error {
+// ingestRows stores rows the server itself writes about a device, when
+// the connector collects the table.
+func (s *Service) ingestRows(ctx context.Context, deviceID, table string, rows []map[string]any) error {
+	if !s.collects(table) || len(rows) == 0 {
+		return nil
+	}
 	bs, err := s.prepare(ctx, table, rows, s.now())
 	if err != nil {
 		return err
 	}
-	return s.ws.Pipeline().Commit(ctx, bs...)
+	if err := s.ws.Pipeline().Commit(ctx, bs...); err != nil {
+		if s.conn != nil {
+			s.conn.Failed(deviceID, err)
+		}
+		return err
+	}
+	s.stored(deviceID, map[string][]map[string]any{table: rows})
+	return nil
 }

@@ -123,6 +123,8 @@ type Service struct {
 	indMu      sync.Mutex
 	indicators []agentproto.Indicator
 
+	conn Connector // nil: every table is collected
+
 	stopPolls chan struct{} // closed by StopPolls
 	stopOnce  sync.Once
 }

@@ -67,3 +67,21 @@ func FromTicks(ticks int64) time.Duration {
 
 // Ticks converts d to whole 100 ns ticks, truncating toward zero.
 func Ticks(d time.Duration) int64 { return int64(d / TickDuration) }
+
+// Records returns the rows as maps from column name to value.
+func (t *Table) Records() []map[string]any {
+	if t == nil {
+		return nil
+	}
+	out := make([]map[string]any, len(t.Rows))
+	for i, row := range t.Rows {
+		m := make(map[string]any, len(t.Columns))
+		for j, c := range t.Columns {
+			if j < len(row) {
+				m[c.Name] = row[j]
+			}
+		}
+		out[i] = m
+	}
+	return out
+}
