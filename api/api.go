@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/connector"
+	"github.com/goshawk-sec/goshawk/content"
+	"github.com/goshawk-sec/goshawk/hunting"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -51,6 +54,10 @@ type Server struct {
 	mux *http.ServeMux
 	now func() time.Time
 	edr *edr.Service // nil until MountEDR
+	// connectors, content and hunting are set by MountContent.
+	connectors *connector.Service
+	content    *content.Service
+	hunting    *hunting.Store
 }
 
 // New returns the API for ws.

@@ -29,6 +29,10 @@
 //	goshawk action isolate|release|collect|kill|quarantine|scan DEVICE [...] WORKSPACE
 //	goshawk action show ID|list DEVICE|package ID --out FILE WORKSPACE
 //	goshawk indicator add|list|delete WORKSPACE
+//	goshawk connectors list|show ID|enable ID|disable ID [--data-type T]... WORKSPACE
+//	goshawk content list|show NAME|install NAME|uninstall NAME WORKSPACE
+//	goshawk hunting list|show ID WORKSPACE
+//	goshawk doctor WORKSPACE
 //
 // where WORKSPACE is --data DIR or --server URL [--token T] [--ca FILE].
 // Without either, query runs on an empty in-memory workspace.
@@ -72,6 +76,10 @@ var commands = map[string]command{
 	"device":      {"list devices, show one, its timeline, offboard it (list, show, timeline, offboard)", (*cli).device},
 	"action":      {"run response actions on devices (isolate, release, kill, quarantine, collect, scan, show, list, package)", (*cli).action},
 	"indicator":   {"manage custom indicators (add, list, delete)", (*cli).indicator},
+	"connectors":  {"list, show, enable and disable data connectors", (*cli).connectors},
+	"content":     {"list, install and uninstall solutions (content install endpoint)", (*cli).content},
+	"hunting":     {"list and show saved hunting queries", (*cli).hunting},
+	"doctor":      {"check every enabled connector and say what to fix", (*cli).doctor},
 	"version":     {"print the version", (*cli).printVersion},
 }
 
@@ -124,6 +132,9 @@ func main() {
 	if err := cmd.run(c, ctx, os.Args[2:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
+		}
+		if errors.Is(err, errUnhealthy) {
+			os.Exit(1) // the report said why
 		}
 		fmt.Fprintln(os.Stderr, "goshawk "+os.Args[1]+": "+err.Error())
 		if errors.Is(err, errUsage) {

@@ -105,6 +105,11 @@ func runServer(ctx context.Context, args []string) error {
 		return err
 	}
 	handler.MountEDR(svc)
+	sm, err := openSIEM(ctx, ws, svc, log)
+	if err != nil {
+		return err
+	}
+	handler.MountContent(sm.conns, sm.hub, sm.hunt)
 	// Shutdown waits for in-flight requests; command long polls answer at
 	// once instead of after up to 25 s.
 	defer svc.StopPolls()
@@ -165,6 +170,13 @@ func runServer(ctx context.Context, args []string) error {
 		defer close(sweepDone)
 		svc.Run(retCtx)
 	}()
+	// The endpoint connector writes SecurityAlert rows as alert evidence
+	// arrives, and catches up every 30 s.
+	connDone := make(chan struct{})
+	go func() {
+		defer close(connDone)
+		sm.endpoint.Run(retCtx, 30*time.Second)
+	}()
 
 	errc := make(chan error, 1)
 	go func() {
@@ -179,6 +191,7 @@ func runServer(ctx context.Context, args []string) error {
 		stopRetention()
 		<-retDone
 		<-sweepDone
+		<-connDone
 		return err
 	case <-ctx.Done():
 	}
@@ -192,6 +205,7 @@ func runServer(ctx context.Context, args []string) error {
 	stopRetention()
 	<-retDone
 	<-sweepDone
+	<-connDone
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("shutdown", "err", err)
 	}
