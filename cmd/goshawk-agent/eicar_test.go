@@ -62,7 +62,9 @@ func timelineOfAllFourKinds(t *testing.T, s *testServer, device string) {
 		"DeviceNetworkEvents": func(ev map[string]any) bool {
 			return ev["ActionType"] == "ConnectionSuccess" && fmt.Sprint(ev["RemotePort"]) == strconv.Itoa(port)
 		},
-		"DeviceLogonEvents": func(ev map[string]any) bool { return ev["AccountName"] == "nobody" && ev["ActionType"] == "LogonSuccess" },
+		"DeviceLogonEvents": func(ev map[string]any) bool {
+			return ev["AccountName"] == "nobody" && ev["ActionType"] == "LogonSuccess"
+		},
 	}
 	for table, match := range want {
 		found := false

@@ -79,7 +79,9 @@ func (l localContent) Connector(ctx context.Context, id string) (connector.Statu
 func (l localContent) SetConnector(ctx context.Context, id string, dataTypes []string, on bool) (connector.Status, error) {
 	return l.s.conns.SetEnabled(ctx, id, dataTypes, on, l.by)
 }
-func (l localContent) Doctor(ctx context.Context) (connector.Report, error) { return l.s.conns.Doctor(ctx) }
+func (l localContent) Doctor(ctx context.Context) (connector.Report, error) {
+	return l.s.conns.Doctor(ctx)
+}
 func (l localContent) Solutions(ctx context.Context) ([]content.State, error) {
 	return l.s.hub.List(ctx)
 }
