@@ -33,6 +33,7 @@
 //	goshawk content list|show NAME|install NAME|uninstall NAME WORKSPACE
 //	goshawk hunting list|show ID WORKSPACE
 //	goshawk doctor WORKSPACE
+//	goshawk quickstart [--data DIR] [--listen HOST:PORT] [--agent PATH]
 //
 // where WORKSPACE is --data DIR or --server URL [--token T] [--ca FILE].
 // Without either, query runs on an empty in-memory workspace.
@@ -80,6 +81,7 @@ var commands = map[string]command{
 	"content":     {"list, install and uninstall solutions (content install endpoint)", (*cli).content},
 	"hunting":     {"list and show saved hunting queries", (*cli).hunting},
 	"doctor":      {"check every enabled connector and say what to fix", (*cli).doctor},
+	"quickstart":  {"run Goshawk here with the endpoint solution, this machine's sensor (as root) and a test alert", (*cli).quickstart},
 	"version":     {"print the version", (*cli).printVersion},
 }
 
