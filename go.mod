@@ -12,6 +12,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/uber/h3-go/v4 v4.1.0
 	github.com/valyala/fastjson v1.6.10
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.40.0
 )
 
