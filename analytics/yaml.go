@@ -1,0 +1,179 @@
+package analytics
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DescriptiveFields are the YAML fields that only describe a definition.
+// They are accepted and kept verbatim in Definition.Metadata (and written
+// back by FormatYAML), never interpreted: status, tags, metadata (source,
+// author, support, categories), description-detailed (hunting queries),
+// lastUpdatedDateUTC and createdDateUTC.
+var DescriptiveFields = []string{"status", "tags", "metadata", "description-detailed", "lastUpdatedDateUTC", "createdDateUTC"}
+
+// maxFileSize bounds what ParseYAML and ParseARM read.
+const maxFileSize = 4 << 20
+
+// decodeYAML turns Sentinel's YAML into a Definition, reporting every
+// field it cannot take. It does not validate.
+func decodeYAML(data []byte) (*Definition, *decoder) {
+	dc := newDecoder()
+	if len(data) > maxFileSize {
+		dc.p.add("", 0, 0, "file is larger than %d bytes", maxFileSize)
+		return nil, dc
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			dc.p.add("", 0, 0, "empty file")
+		} else {
+			dc.p.add("", 0, 0, "not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		return nil, dc
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); err == nil {
+		dc.p.add("", more.Line, more.Column, "more than one YAML document (only one definition per file)")
+		return nil, dc
+	} else if !errors.Is(err, io.EOF) {
+		dc.p.add("", 0, 0, "not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, dc
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if !dc.noAliases(root, 0) {
+		return nil, dc
+	}
+	if isNull(root) {
+		dc.p.add("", 0, 0, "empty file")
+		return nil, dc
+	}
+	d := &Definition{Enabled: true}
+	var ms MicrosoftSecurityFilter
+	top := at{}
+	present := dc.fields(root, top, []field{
+		{name: "id", set: func(n *yaml.Node, a at) { d.ID, _ = dc.str(n, a) }},
+		{name: "name", set: func(n *yaml.Node, a at) { d.Name, _ = dc.str(n, a) }},
+		{name: "description", set: func(n *yaml.Node, a at) { d.Description, _ = dc.str(n, a) }},
+		{name: "severity", set: func(n *yaml.Node, a at) {
+			s, _ := dc.str(n, a)
+			d.Severity = parseSeverity(s)
+		}},
+		{name: "enabled", set: func(n *yaml.Node, a at) { d.Enabled, _ = dc.boolean(n, a) }},
+		{name: "kind", set: func(n *yaml.Node, a at) {
+			s, _ := dc.str(n, a)
+			d.Kind = parseKind(s)
+		}},
+		{name: "requiredDataConnectors", set: func(n *yaml.Node, a at) { d.RequiredDataConnectors = dc.dataConnectors(n, a) }},
+		{name: "queryFrequency", set: func(n *yaml.Node, a at) { d.QueryFrequency, _ = dc.duration(n, a) }},
+		{name: "queryPeriod", set: func(n *yaml.Node, a at) { d.QueryPeriod, _ = dc.duration(n, a) }},
+		{name: "triggerOperator", set: func(n *yaml.Node, a at) {
+			s, _ := dc.str(n, a)
+			if op, ok := parseTriggerOperator(s); ok {
+				d.TriggerOperator = op
+			} else {
+				d.TriggerOperator = TriggerOperator(s)
+			}
+		}},
+		{name: "triggerThreshold", set: func(n *yaml.Node, a at) { d.TriggerThreshold, _ = dc.integer(n, a) }},
+		{name: "tactics", set: func(n *yaml.Node, a at) { d.Tactics = canonicalList(tactics, dc.strList(n, a)) }},
+		{name: "relevantTechniques", set: func(n *yaml.Node, a at) { d.Techniques = dc.strList(n, a) }},
+		{name: "query", set: func(n *yaml.Node, a at) { d.Query, _ = dc.str(n, a) }},
+		{name: "entityMappings", set: func(n *yaml.Node, a at) { d.EntityMappings = dc.entityMappings(n, a) }},
+		{name: "customDetails", set: func(n *yaml.Node, a at) { d.CustomDetails = dc.customDetails(n, a) }},
+		{name: "alertDetailsOverride", set: func(n *yaml.Node, a at) { d.AlertDetailsOverride = dc.alertDetailsOverride(n, a) }},
+		{name: "eventGroupingSettings", set: func(n *yaml.Node, a at) { d.EventGrouping = dc.eventGrouping(n, a) }},
+		{name: "suppressionEnabled", set: func(n *yaml.Node, a at) { d.SuppressionEnabled, _ = dc.boolean(n, a) }},
+		{name: "suppressionDuration", set: func(n *yaml.Node, a at) { d.SuppressionDuration, _ = dc.duration(n, a) }},
+		{name: "incidentConfiguration", set: func(n *yaml.Node, a at) { d.Incident = dc.incident(n, a) }},
+		{name: "version", set: func(n *yaml.Node, a at) { d.Version, _ = dc.str(n, a) }},
+		{name: "alertRuleTemplateName", set: func(n *yaml.Node, a at) { d.TemplateName, _ = dc.str(n, a) }},
+		{name: "templateVersion", set: func(n *yaml.Node, a at) { d.TemplateVersion, _ = dc.str(n, a) }},
+		{name: "productFilter", set: func(n *yaml.Node, a at) {
+			ms.Product, _ = dc.str(n, a)
+			if c, ok := canonical(products, ms.Product); ok {
+				ms.Product = c
+			}
+		}},
+		{name: "severitiesFilter", set: func(n *yaml.Node, a at) {
+			for _, s := range dc.strList(n, a) {
+				ms.Severities = append(ms.Severities, parseSeverity(s))
+			}
+		}},
+		{name: "displayNamesFilter", set: func(n *yaml.Node, a at) { ms.DisplayNames = dc.strList(n, a) }},
+		{name: "displayNamesExcludeFilter", set: func(n *yaml.Node, a at) { ms.DisplayNamesExclude = dc.strList(n, a) }},
+	}, func(key string, k, v *yaml.Node) bool {
+		name, ok := canonical(DescriptiveFields, key)
+		if !ok {
+			return false
+		}
+		if isNull(v) {
+			return true
+		}
+		var val any
+		if err := v.Decode(&val); err != nil {
+			dc.fail(k, at{src: key, v: name}, "%v", err)
+			return true
+		}
+		if d.Metadata == nil {
+			d.Metadata = map[string]any{}
+		}
+		d.Metadata[name] = val
+		return true
+	}, DescriptiveFields...)
+	if present["productFilter"] || present["severitiesFilter"] || present["displayNamesFilter"] || present["displayNamesExcludeFilter"] {
+		d.MicrosoftSecurity = &ms
+	}
+	if !present["kind"] {
+		// Sentinel's hunting queries have no kind and no trigger fields;
+		// its scheduled rule templates sometimes omit the kind.
+		switch {
+		case present["queryFrequency"] || present["queryPeriod"] || present["triggerOperator"] || present["triggerThreshold"]:
+			d.Kind = Scheduled
+		case d.MicrosoftSecurity != nil:
+			d.Kind = MicrosoftSecurityIncidentCreation
+		default:
+			d.Kind = Hunting
+		}
+	}
+	return d, dc
+}
+
+// validate runs Validate on a decoded definition, giving each
+// error the source's path and line.
+func (dc *decoder) validate(d *Definition, srcPath func(string) string) {
+	var p problems
+	validate(d, &p)
+	for _, e := range p.errs {
+		if dc.undecoded(e.Path) {
+			continue
+		}
+		if e.Path == "query" || e.Path == "kind" {
+			dc.failed[e.Path] = true // nothing to bind, or no kind to check for
+		}
+		dc.locate(e)
+		e.Path = srcPath(e.Path)
+		dc.p.errs = append(dc.p.errs, e)
+	}
+}
+
+// kindOf names the kind a definition that failed to import would have had,
+// for Result.Kind.
+func kindOf(d *Definition) Kind {
+	if d == nil {
+		return ""
+	}
+	switch d.Kind {
+	case Scheduled, NRT, MicrosoftSecurityIncidentCreation, Hunting:
+		return d.Kind
+	}
+	return ""
+}
