@@ -18,7 +18,7 @@ import (
 )
 
 // api calls the server's management API as the owner.
-func (s *testServer) api(t *testing.T, method, path string, body any) (int, []byte) {
+func (s *testServer) api(t testing.TB, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -45,7 +45,7 @@ type action struct {
 }
 
 // act issues a response action and waits for the agent's result.
-func (s *testServer) act(t *testing.T, device, typ string, params map[string]string) action {
+func (s *testServer) act(t testing.TB, device, typ string, params map[string]string) action {
 	t.Helper()
 	code, b := s.api(t, "POST", "/v1/devices/"+device+"/actions", map[string]any{"type": typ, "params": params, "comment": "agent test"})
 	var a action

@@ -161,7 +161,7 @@ func TestSensorLoad(t *testing.T) {
 }
 
 // queryRows runs a query as the owner and returns the rows.
-func (s *testServer) queryRows(t *testing.T, kql string) [][]any {
+func (s *testServer) queryRows(t testing.TB, kql string) [][]any {
 	t.Helper()
 	code, b := s.api(t, "POST", "/v1/workspaces/"+s.id+"/query", map[string]string{"query": kql})
 	var r struct {

@@ -30,7 +30,7 @@ import (
 )
 
 // goBuild compiles pkg into dir and returns the binary's path.
-func goBuild(t *testing.T, dir, pkg, name string) string {
+func goBuild(t testing.TB, dir, pkg, name string) string {
 	t.Helper()
 	out := filepath.Join(dir, name)
 	if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
@@ -39,7 +39,7 @@ func goBuild(t *testing.T, dir, pkg, name string) string {
 	return out
 }
 
-func run(t *testing.T, bin string, args ...string) string {
+func run(t testing.TB, bin string, args ...string) string {
 	t.Helper()
 	b, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {
@@ -62,7 +62,7 @@ type testServer struct {
 }
 
 // startServer creates an owner token in ws and starts a server on it.
-func startServer(t *testing.T, goshawk, ws string) *testServer {
+func startServer(t testing.TB, goshawk, ws string) *testServer {
 	t.Helper()
 	s := newServer(t, goshawk, ws)
 	s.start(t, "127.0.0.1:0")
@@ -70,7 +70,7 @@ func startServer(t *testing.T, goshawk, ws string) *testServer {
 }
 
 // newServer creates an owner token in ws for a server not yet started.
-func newServer(t *testing.T, goshawk, ws string) *testServer {
+func newServer(t testing.TB, goshawk, ws string) *testServer {
 	t.Helper()
 	// The secret is the only thing on stdout.
 	out, err := exec.Command(goshawk, "token", "create", "--data", ws, "--role", "owner", "--name", "agent-test").Output()
@@ -82,7 +82,7 @@ func newServer(t *testing.T, goshawk, ws string) *testServer {
 }
 
 // client is an HTTPS client for the server's API.
-func (s *testServer) client(t *testing.T) *http.Client {
+func (s *testServer) client(t testing.TB) *http.Client {
 	t.Helper()
 	c := httpsClient(t, s.caFile)
 	if s.dial != nil {
@@ -92,7 +92,7 @@ func (s *testServer) client(t *testing.T) *http.Client {
 }
 
 // start runs the server listening on listen.
-func (s *testServer) start(t *testing.T, listen string) {
+func (s *testServer) start(t testing.TB, listen string) {
 	t.Helper()
 	cmd := exec.Command(s.goshawk, "server", "--data", s.ws, "--listen", listen)
 	if s.netns != "" {
@@ -139,7 +139,7 @@ func (s *testServer) kill() {
 }
 
 // restart starts the server again on the same address.
-func (s *testServer) restart(t *testing.T) {
+func (s *testServer) restart(t testing.TB) {
 	t.Helper()
 	s.start(t, strings.TrimPrefix(s.url, "https://"))
 }
@@ -164,7 +164,7 @@ func (b *syncBuffer) String() string {
 
 // count runs `T | where DeviceId == id [and where] | count` through the
 // query API.
-func (s *testServer) count(t *testing.T, table, deviceID string, where ...string) int64 {
+func (s *testServer) count(t testing.TB, table, deviceID string, where ...string) int64 {
 	t.Helper()
 	kql := fmt.Sprintf("%s | where DeviceId == '%s'", table, deviceID)
 	for _, w := range where {
@@ -394,7 +394,7 @@ func fileExists(p string) bool {
 }
 
 // httpsClient trusts the CA in caFile.
-func httpsClient(t *testing.T, caFile string) *http.Client {
+func httpsClient(t testing.TB, caFile string) *http.Client {
 	t.Helper()
 	caPEM, err := os.ReadFile(caFile)
 	if err != nil {
