@@ -350,14 +350,14 @@ func TestSamplingDwell(t *testing.T) {
 		want bool
 	}{
 		{0, false, false},
-		{1, true, true},   // starts: dwell 10 s, until 11
-		{3, false, true},  // under the cap but held
+		{1, true, true},  // starts: dwell 10 s, until 11
+		{3, false, true}, // under the cap but held
 		{10.9, false, true},
 		{11, false, false}, // released
 		{13, true, true},   // back within 30 s: dwell 20 s, until 33
 		{32, false, true},
 		{33, false, false},
-		{40, true, true},  // dwell 40 s, until 80
+		{40, true, true}, // dwell 40 s, until 80
 		{79, false, true},
 		{80, false, false},
 		{200, true, true}, // after a quiet spell: 10 s again

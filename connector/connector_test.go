@@ -364,3 +364,35 @@ func TestDisabledDataTypesAreNotStored(t *testing.T) {
 		t.Error("enabling an unknown data type succeeded")
 	}
 }
+
+// TestDomainIndicatorAlertHasURLEntity: a connection to an address a
+// domain indicator resolved to maps to ip and url entities.
+func TestDomainIndicatorAlertHasURLEntity(t *testing.T) {
+	f := newFixture(t)
+	rec := &recorder{}
+	d, err := detect.New(detect.Config{}, rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetIndicators(context.Background(), agentproto.IndicatorSet{Indicators: []agentproto.Indicator{
+		{ID: "d1", Type: agentproto.IndicatorDomainName, Value: "evil.example", Action: agentproto.ActionBlock}}})
+	d.Indicators().SetResolved(map[string][]netip.Addr{"evil.example": {netip.MustParseAddr("198.51.100.7")}})
+	d.Connected(context.Background(), sensor.Connection{ActionType: "ConnectionRequest", Protocol: "Tcp",
+		Local: netip.MustParseAddrPort("10.0.0.5:40001"), Remote: netip.MustParseAddrPort("198.51.100.7:443"),
+		Process: sensor.Process{PID: 7, Name: "wget", Path: "/usr/bin/wget", AccountName: "root"}})
+	f.send(t, rec.evs)
+	if n, err := f.end.Sync(context.Background()); n != 1 || err != nil {
+		t.Fatalf("Sync = %d, %v", n, err)
+	}
+	row := f.rows(t, "SecurityAlert")[0]
+	ents := entities(t, row["Entities"].(string))
+	if u := find(ents, "url"); u == nil || u["Url"] != "evil.example" {
+		t.Errorf("url entity %v", u)
+	}
+	if ip := find(ents, "ip"); ip == nil || ip["Address"] != "198.51.100.7" {
+		t.Errorf("ip entity %v", ip)
+	}
+	if !strings.HasPrefix(row["AlertName"].(string), "Blocked connection to a custom indicator") {
+		t.Errorf("AlertName %v", row["AlertName"])
+	}
+}

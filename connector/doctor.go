@@ -129,6 +129,9 @@ func dataCheck(st Status) Check {
 		}
 		return c
 	}
+	if !st.Connected && st.Reason != "" {
+		return Check{Name: "data", Detail: "rows in the last hour: " + strings.Join(with, ", ") + "; but " + st.Reason + ", so no new rows will come"}
+	}
 	return Check{Name: "data", OK: true, Detail: "rows in the last hour: " + strings.Join(with, ", ")}
 }
 
