@@ -65,13 +65,46 @@ type Committer struct {
 	wake    chan struct{}
 	done    chan struct{}
 
+	// inflight holds the requests with a receive time that are queued or
+	// committing, for Watermark.
+	flightMu sync.Mutex
+	inflight map[*request]time.Time
+
 	stats Stats
 }
 
 type request struct {
-	batches []store.Batch
-	rows    int
-	done    chan error
+	batches  []store.Batch
+	rows     int
+	received time.Time // the oldest batch's Received; zero when none says
+	done     chan error
+}
+
+// finish answers a request and forgets it.
+func (c *Committer) finish(r *request, err error) {
+	if !r.received.IsZero() {
+		c.flightMu.Lock()
+		delete(c.inflight, r)
+		c.flightMu.Unlock()
+	}
+	r.done <- err
+}
+
+// Watermark returns the oldest receive time of the rows queued or being
+// committed, and false when none is. Every row received before it and
+// stamped through the pipeline is either committed or failed: a reader of
+// rows by ingestion time (near-real-time rules) that stops below the
+// watermark misses none that commit later.
+func (c *Committer) Watermark() (time.Time, bool) {
+	c.flightMu.Lock()
+	defer c.flightMu.Unlock()
+	var oldest time.Time
+	for _, t := range c.inflight {
+		if oldest.IsZero() || t.Before(oldest) {
+			oldest = t
+		}
+	}
+	return oldest, !oldest.IsZero()
 }
 
 // Stats counts what the committer did.
@@ -109,11 +142,24 @@ func (c *Committer) Write(ctx context.Context, batches ...store.Batch) error {
 		return ErrQueueFull
 	}
 	r := &request{batches: batches, rows: n, done: make(chan error, 1)}
+	for _, b := range batches {
+		if !b.Received.IsZero() && (r.received.IsZero() || b.Received.Before(r.received)) {
+			r.received = b.Received
+		}
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		c.queued.Add(int64(-n))
 		return ErrClosed
+	}
+	if !r.received.IsZero() {
+		c.flightMu.Lock()
+		if c.inflight == nil {
+			c.inflight = map[*request]time.Time{}
+		}
+		c.inflight[r] = r.received
+		c.flightMu.Unlock()
 	}
 	c.pending = append(c.pending, r)
 	c.mu.Unlock()
@@ -186,13 +232,13 @@ func (c *Committer) commit(group []*request, rows int) {
 		c.stats.Commits.Add(1)
 		c.stats.Rows.Add(int64(rows))
 		for _, r := range group {
-			r.done <- nil
+			c.finish(r, nil)
 		}
 		return
 	}
 	if len(group) == 1 {
 		c.stats.Failed.Add(1)
-		group[0].done <- err
+		c.finish(group[0], err)
 		return
 	}
 	// One request may have spoiled the group: commit each alone so that
@@ -205,7 +251,7 @@ func (c *Committer) commit(group []*request, rows int) {
 		} else {
 			c.stats.Failed.Add(1)
 		}
-		r.done <- err
+		c.finish(r, err)
 	}
 }
 

@@ -218,3 +218,46 @@ func waitQueued(t *testing.T, c *Committer, n int) {
 	}
 	t.Fatalf("%d requests never queued", n)
 }
+
+// TestCommitterWatermark: while rows are queued or committing, the
+// watermark is the oldest receive time among them; a request abandoned by
+// its caller still counts until it commits.
+func TestCommitterWatermark(t *testing.T) {
+	st := openStore(t)
+	gate := &gatedWriter{w: st, open: make(chan struct{})}
+	c := startCommitter(t, gate, CommitterConfig{MaxQueuedRows: 100, MaxGroupRows: 100, Workers: 1})
+	if _, ok := c.Watermark(); ok {
+		t.Fatal("a watermark with nothing in flight")
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_ = c.Write(ctx, store.Batch{Table: "Syslog", Rows: [][]any{syslogRow(t, st, "a")}, Received: t0.Add(time.Second)})
+	}()
+	gate.waitEntered()
+	go func() {
+		defer wg.Done()
+		_ = c.Write(context.Background(), store.Batch{Table: "Syslog", Rows: [][]any{syslogRow(t, st, "b")}, Received: t0})
+	}()
+	waitQueued(t, c, 1)
+	if w, ok := c.Watermark(); !ok || !w.Equal(t0) {
+		t.Errorf("watermark = %v, %v; want %v", w, ok, t0)
+	}
+	cancel() // the first writer gives up; its rows still commit
+	if w, ok := c.Watermark(); !ok || !w.Equal(t0) {
+		t.Errorf("watermark after a caller gave up = %v, %v", w, ok)
+	}
+	close(gate.open)
+	wg.Wait()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, ok := c.Watermark(); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watermark stayed after every request committed")
+		}
+	}
+}

@@ -100,6 +100,10 @@ func NewPipeline(tables Tables, rules *Rules, c *Committer, transformer Transfor
 // Rules returns the pipeline's rule set.
 func (p *Pipeline) Rules() *Rules { return p.rules }
 
+// Watermark is the committer's: the oldest receive time of rows not yet
+// committed (false when none are in flight).
+func (p *Pipeline) Watermark() (time.Time, bool) { return p.committer.Watermark() }
+
 // Stats returns the counters of the pipeline's committer.
 func (p *Pipeline) Stats() *Stats { return p.committer.Stats() }
 
@@ -192,7 +196,7 @@ func (p *Pipeline) batches(ctx context.Context, rt *route, rows [][]any, receive
 				return nil, fmt.Errorf("transform for %s: %w", f.table.Name, err)
 			}
 		}
-		batches = append(batches, store.Batch{Table: f.table.Name, Rows: p.shape(f, in, receivedAt, decoded && f.transform == nil && len(rt.flows) == 1)})
+		batches = append(batches, store.Batch{Table: f.table.Name, Rows: p.shape(f, in, receivedAt, decoded && f.transform == nil && len(rt.flows) == 1), Received: receivedAt})
 	}
 	return batches, nil
 }

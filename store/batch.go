@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Batch is rows for one table, as Append takes them.
@@ -17,6 +18,10 @@ type Batch struct {
 	// number of the agent batch the rows came from. Table may be empty
 	// for a batch of statements alone.
 	Stmts []Statement
+	// Received is when ingestion received the rows (their _TimeReceived),
+	// zero when not known; the committer tracks the oldest one not yet
+	// committed (ingest.Committer.Watermark).
+	Received time.Time
 }
 
 // Statement is one SQL statement and its arguments.

@@ -32,10 +32,21 @@ type Scan struct {
 	Hidden []types.Column
 }
 
-// TimeWindow is a half-open interval [From, To) of TimeGenerated; a zero
-// bound is open.
+// TimeWindow is a half-open interval [From, To) of a datetime column of
+// every scanned table that has it: TimeGenerated, or Column (such as the
+// hidden _TimeReceived, for windows of ingestion time). A zero bound is
+// open.
 type TimeWindow struct {
 	From, To time.Time
+	Column   string
+}
+
+// ColumnName is the column the window restricts.
+func (w *TimeWindow) ColumnName() string {
+	if w.Column == "" {
+		return "TimeGenerated"
+	}
+	return w.Column
 }
 
 // Values is an inline table (datatable, print over no input). Rows hold

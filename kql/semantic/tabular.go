@@ -619,8 +619,12 @@ func (b *binder) scan(table string, cols []types.Column) *plan.Scan {
 		}
 	}
 	if w := b.opts.Window; w != nil {
-		for _, c := range cols {
-			if c.Name == "TimeGenerated" && c.Type == types.DateTime {
+		all := cols
+		if hc, ok := b.cat.(HiddenColumner); ok {
+			all = append(append([]types.Column(nil), cols...), hc.HiddenColumns(table)...)
+		}
+		for _, c := range all {
+			if c.Name == w.ColumnName() && c.Type == types.DateTime {
 				n.Window = w
 				break
 			}

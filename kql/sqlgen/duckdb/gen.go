@@ -485,7 +485,7 @@ func scanWindow(n *plan.Scan) string {
 	if n.Window == nil {
 		return ""
 	}
-	col := "TimeGenerated"
+	col := n.Window.ColumnName()
 	if st, ok := n.Storage[col]; ok {
 		col = st
 	}
