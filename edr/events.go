@@ -105,6 +105,9 @@ func (s *Service) IngestEvents(ctx context.Context, dev Device, b agentproto.Eve
 		return ack, fmt.Errorf("%w: %d events in one batch; the limit is %d", ErrInvalid, len(b.Events), MaxBatchEvents)
 	}
 	received := s.now()
+	// Until the rows commit, readers by ingestion time stay below their
+	// receive time.
+	defer s.ws.Pipeline().Hold(received).Release()
 	// Shape every event before taking the device's lock.
 	byTable := map[string][]map[string]any{}
 	var order []string
@@ -227,7 +230,9 @@ func (s *Service) ingestRows(ctx context.Context, deviceID, table string, rows [
 	if !s.collects(table) || len(rows) == 0 {
 		return nil
 	}
-	bs, err := s.prepare(ctx, table, rows, s.now())
+	received := s.now()
+	defer s.ws.Pipeline().Hold(received).Release()
+	bs, err := s.prepare(ctx, table, rows, received)
 	if err != nil {
 		return err
 	}

@@ -261,3 +261,23 @@ func TestCommitterWatermark(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelineHold: a hold keeps the watermark at its receive time until
+// released.
+func TestPipelineHold(t *testing.T) {
+	p := &Pipeline{committer: &Committer{}}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h1, h2 := p.Hold(t0.Add(time.Minute)), p.Hold(t0)
+	if w, ok := p.Watermark(); !ok || !w.Equal(t0) {
+		t.Errorf("watermark = %v, %v; want %v", w, ok, t0)
+	}
+	h2.Release()
+	h2.Release()
+	if w, ok := p.Watermark(); !ok || !w.Equal(t0.Add(time.Minute)) {
+		t.Errorf("watermark after a release = %v, %v", w, ok)
+	}
+	h1.Release()
+	if _, ok := p.Watermark(); ok {
+		t.Error("a watermark with nothing held")
+	}
+}

@@ -58,9 +58,43 @@ type Pipeline struct {
 
 	seq    atomic.Uint64
 	prefix string
+
+	holdMu sync.Mutex
+	holds  map[*Hold]time.Time
 }
 
 type routeKey struct{ rule, stream string }
+
+// Hold marks rows received at a time as on their way to the store, from
+// before they are decoded until they are committed or refused, so that
+// Watermark stays below their receive time meanwhile.
+type Hold struct {
+	p    *Pipeline
+	once sync.Once
+}
+
+// Hold registers rows received at receivedAt; Release it once they are
+// committed or have failed. Ingest and IngestRows hold their rows
+// themselves; a caller of Prepare and Commit holds them around both.
+func (p *Pipeline) Hold(receivedAt time.Time) *Hold {
+	h := &Hold{p: p}
+	p.holdMu.Lock()
+	if p.holds == nil {
+		p.holds = map[*Hold]time.Time{}
+	}
+	p.holds[h] = receivedAt.UTC()
+	p.holdMu.Unlock()
+	return h
+}
+
+// Release ends the hold; later calls do nothing.
+func (h *Hold) Release() {
+	h.once.Do(func() {
+		h.p.holdMu.Lock()
+		delete(h.p.holds, h)
+		h.p.holdMu.Unlock()
+	})
+}
 
 // route is what one (rule, stream) pair resolves to.
 type route struct {
@@ -102,7 +136,18 @@ func (p *Pipeline) Rules() *Rules { return p.rules }
 
 // Watermark is the committer's: the oldest receive time of rows not yet
 // committed (false when none are in flight).
-func (p *Pipeline) Watermark() (time.Time, bool) { return p.committer.Watermark() }
+// Rows held (see Hold) count as in flight too.
+func (p *Pipeline) Watermark() (time.Time, bool) {
+	oldest, ok := p.committer.Watermark()
+	p.holdMu.Lock()
+	defer p.holdMu.Unlock()
+	for _, t := range p.holds {
+		if !ok || t.Before(oldest) {
+			oldest, ok = t, true
+		}
+	}
+	return oldest, ok
+}
 
 // Stats returns the counters of the pipeline's committer.
 func (p *Pipeline) Stats() *Stats { return p.committer.Stats() }
@@ -111,6 +156,7 @@ func (p *Pipeline) Stats() *Stats { return p.committer.Stats() }
 // stores the rows; it returns the number of rows stored once they are
 // durable. receivedAt fills TimeGenerated where a row has none.
 func (p *Pipeline) Ingest(ctx context.Context, ruleID, stream string, body []byte, receivedAt time.Time) (int, error) {
+	defer p.Hold(receivedAt).Release()
 	rt, err := p.route(ruleID, stream)
 	if err != nil {
 		return 0, err
@@ -125,6 +171,7 @@ func (p *Pipeline) Ingest(ctx context.Context, ruleID, stream string, body []byt
 // IngestRows stores rows already decoded for a rule's stream, in the
 // stream's column order (see Columns).
 func (p *Pipeline) IngestRows(ctx context.Context, ruleID, stream string, rows [][]any, receivedAt time.Time) (int, error) {
+	defer p.Hold(receivedAt).Release()
 	rt, err := p.route(ruleID, stream)
 	if err != nil {
 		return 0, err
