@@ -65,19 +65,56 @@ func (dc *decoder) fail(n *yaml.Node, a at, format string, args ...any) {
 	}
 }
 
-// undecoded reports whether the Validate path p lies in or under a value
-// that could not be decoded.
+// undecoded reports whether the Validate path p lies in, under or above
+// a value that could not be decoded: a finding there would only repeat
+// the failure (a field "missing" because it was misspelled).
 func (dc *decoder) undecoded(p string) bool {
+	within := func(inner, outer string) bool {
+		return inner == outer || strings.HasPrefix(inner, outer+".") || strings.HasPrefix(inner, outer+"[")
+	}
 	for f := range dc.failed {
-		if p == f || strings.HasPrefix(p, f+".") || strings.HasPrefix(p, f+"[") {
+		if within(p, f) || within(f, p) {
 			return true
 		}
 	}
 	return false
 }
 
+// plainValue converts a descriptive value to Go as written: numbers,
+// booleans and null typed, every other scalar (dates included) as text.
+func plainValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = plainValue(n.Content[i+1])
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			l[i] = plainValue(c)
+		}
+		return l
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return nil
+		case "!!bool", "!!int", "!!float":
+			var v any
+			if err := n.Decode(&v); err == nil {
+				return v
+			}
+		}
+		return n.Value
+	}
+	return nil
+}
+
+// mark records where the value at a is, unless already known (a field's
+// key line is recorded before its value's).
 func (dc *decoder) mark(n *yaml.Node, a at) {
-	if n != nil {
+	if _, ok := dc.pos[a.v]; !ok && n != nil {
 		dc.pos[a.v] = position{n.Line, n.Column}
 	}
 }

@@ -53,7 +53,9 @@ func validate(d *Definition, p *problems) {
 		bad("kind", "%q is not a supported kind (Scheduled, NRT, MicrosoftSecurityIncidentCreation, Hunting)", k)
 	}
 	kindName := kindPhrase(k)
-	knownKind := k == Scheduled || k == NRT || k == MicrosoftSecurityIncidentCreation || k == Hunting
+	if k != Scheduled && k != NRT && k != MicrosoftSecurityIncidentCreation && k != Hunting {
+		return // what applies depends on the kind
+	}
 
 	switch {
 	case d.ID == "":
@@ -118,10 +120,6 @@ func validate(d *Definition, p *problems) {
 		if !techniqueRE.MatchString(t) {
 			bad(fmt.Sprintf("relevantTechniques[%d]", i), "%q is not a MITRE ATT&CK technique (T1234) or sub-technique (T1234.001)", t)
 		}
-	}
-
-	if !knownKind {
-		return // what else applies depends on the kind
 	}
 
 	// The query and its schedule.
@@ -338,13 +336,16 @@ func validateEntityMappings(d *Definition, bad badFunc) {
 			bad(base+".fieldMappings", "%d identifiers; Sentinel allows at most %d per entity", n, MaxFieldMappings)
 		}
 		used := map[string]bool{}
+		allValid := true
 		for j, fm := range m.FieldMappings {
 			fb := fmt.Sprintf("%s.fieldMappings[%d]", base, j)
 			switch c, found := canonical(spec.identifiers, fm.Identifier); {
 			case !ok:
 			case fm.Identifier == "":
+				allValid = false
 				bad(fb+".identifier", "missing")
 			case !found || c != fm.Identifier:
+				allValid = false
 				bad(fb+".identifier", "%q is not an identifier of %s (%s)", fm.Identifier, m.EntityType, strings.Join(spec.identifiers, ", "))
 			case used[c]:
 				bad(fb+".identifier", "%q is mapped twice in this entity", fm.Identifier)
@@ -352,7 +353,7 @@ func validateEntityMappings(d *Definition, bad badFunc) {
 			used[fm.Identifier] = true
 			validateColumn(bad, fb+".columnName", fm.ColumnName)
 		}
-		if ok && len(m.FieldMappings) > 0 {
+		if ok && allValid && len(m.FieldMappings) > 0 {
 			has := false
 			for _, combo := range spec.required {
 				all := true

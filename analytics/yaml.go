@@ -56,6 +56,10 @@ func decodeYAML(data []byte) (*Definition, *decoder) {
 		dc.p.add("", 0, 0, "empty file")
 		return nil, dc
 	}
+	if root.Kind != yaml.MappingNode {
+		dc.p.add("", root.Line, root.Column, "expected a mapping of Sentinel's fields, found %s", describe(root))
+		return nil, dc
+	}
 	d := &Definition{Enabled: true}
 	var ms MicrosoftSecurityFilter
 	top := at{}
@@ -118,15 +122,10 @@ func decodeYAML(data []byte) (*Definition, *decoder) {
 		if isNull(v) {
 			return true
 		}
-		var val any
-		if err := v.Decode(&val); err != nil {
-			dc.fail(k, at{src: key, v: name}, "%v", err)
-			return true
-		}
 		if d.Metadata == nil {
 			d.Metadata = map[string]any{}
 		}
-		d.Metadata[name] = val
+		d.Metadata[name] = plainValue(v)
 		return true
 	}, DescriptiveFields...)
 	if present["productFilter"] || present["severitiesFilter"] || present["displayNamesFilter"] || present["displayNamesExcludeFilter"] {
