@@ -154,13 +154,18 @@ var guidFindRE = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 func (im *Importer) armResource(n *yaml.Node, base string) armRule {
 	dc := newDecoder()
 	dc.arm = true
+	if t := mapValue(n, "type"); t != nil && t.Kind == yaml.ScalarNode {
+		if _, ok := canonical(armRuleTypes, t.Value); !ok {
+			dc.fail(t, at{src: base + "type"}, "%q is not a Sentinel analytics rule (%s)", t.Value, strings.Join(armRuleTypes, " or "))
+			return armRule{err: &Error{Fields: dc.p.errs}}
+		}
+	}
 	d := &Definition{Enabled: true}
 	var props *yaml.Node
 	var nameID, idID string
-	var resType string
 	res := at{src: strings.TrimSuffix(base, ".")}
 	present := dc.fields(n, res, []field{
-		{name: "type", set: func(n *yaml.Node, a at) { resType, _ = dc.plainStr(n, a) }},
+		{name: "type", set: func(n *yaml.Node, a at) { dc.plainStr(n, a) }},
 		{name: "apiVersion", set: func(*yaml.Node, at) {}},
 		{name: "etag", set: func(*yaml.Node, at) {}},
 		{name: "scope", set: func(*yaml.Node, at) {}},
@@ -183,11 +188,6 @@ func (im *Importer) armResource(n *yaml.Node, base string) armRule {
 		}},
 		{name: "properties", set: func(n *yaml.Node, a at) { props = n }},
 	}, nil)
-	if resType != "" {
-		if _, ok := canonical(armRuleTypes, resType); !ok {
-			dc.fail(mapValue(n, "type"), at{src: base + "type"}, "%q is not a Sentinel analytics rule (%s)", resType, strings.Join(armRuleTypes, " or "))
-		}
-	}
 	switch {
 	case nameID != "":
 		d.ID = nameID
