@@ -17,8 +17,9 @@ type Importer struct {
 	// Catalog resolves table names; nil means SchemaCatalog(schema.Default()).
 	// A workspace with custom tables passes its own catalogue.
 	Catalog kql.Catalog
-	// Options are passed to kql.Check; set AllowExternalData when the
-	// workspace that will run the rules allows externaldata.
+	// Options are passed to kql.Check. Binding accepts externaldata
+	// whatever AllowExternalData says; the query engine refuses it at run
+	// time unless its own configuration allows it.
 	Options kql.Options
 }
 
