@@ -8,6 +8,7 @@ import (
 	"github.com/goshawk-sec/goshawk/connector"
 	"github.com/goshawk-sec/goshawk/content"
 	"github.com/goshawk-sec/goshawk/hunting"
+	"github.com/goshawk-sec/goshawk/incidents"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -54,6 +55,8 @@ type Server struct {
 	mux *http.ServeMux
 	now func() time.Time
 	edr *edr.Service // nil until MountEDR
+	// incidents is set by MountIncidents.
+	incidents *incidents.Service
 	// connectors, content and hunting are set by MountContent.
 	connectors *connector.Service
 	content    *content.Service
