@@ -281,8 +281,10 @@ type MicrosoftSecurityFilter struct {
 	DisplayNamesExclude []string
 }
 
-// Products are the productFilter values Sentinel accepts.
+// Products are the productFilter values Sentinel accepts, and Goshawk's
+// own alert products.
 var products = []string{
+	"Goshawk Endpoint",
 	"Azure Active Directory Identity Protection",
 	"Azure Advanced Threat Protection",
 	"Azure Security Center",

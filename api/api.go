@@ -9,6 +9,7 @@ import (
 	"github.com/goshawk-sec/goshawk/content"
 	"github.com/goshawk-sec/goshawk/hunting"
 	"github.com/goshawk-sec/goshawk/incidents"
+	"github.com/goshawk-sec/goshawk/rules"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -61,6 +62,7 @@ type Server struct {
 	connectors *connector.Service
 	content    *content.Service
 	hunting    *hunting.Store
+	rules      *rules.Service // set by MountRules
 }
 
 // New returns the API for ws.

@@ -61,6 +61,15 @@ type Endpoint struct {
 
 	mu      sync.Mutex
 	written int64
+	onWrite func()
+}
+
+// OnWrite sets a function called after SecurityAlert rows were written
+// (the rule engine wakes, so that incidents follow at once).
+func (e *Endpoint) OnWrite(f func()) {
+	e.mu.Lock()
+	e.onWrite = f
+	e.mu.Unlock()
 }
 
 var _ edr.Connector = (*Endpoint)(nil)
@@ -214,7 +223,11 @@ func (e *Endpoint) Sync(ctx context.Context) (int, error) {
 	}
 	e.mu.Lock()
 	e.written += int64(len(rows))
+	f := e.onWrite
 	e.mu.Unlock()
+	if f != nil {
+		f()
+	}
 	return len(rows), nil
 }
 

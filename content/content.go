@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/analytics"
+	"github.com/goshawk-sec/goshawk/rules"
 	"log/slog"
 	"slices"
 	"strings"
@@ -28,6 +30,8 @@ type Solution struct {
 	// solution enables ("" for none).
 	Connector string
 	Hunting   []hunting.Query
+	// Rules are analytics rules, enabled on install.
+	Rules []analytics.Definition
 }
 
 // State is a solution as the workspace has it.
@@ -54,6 +58,7 @@ type record struct {
 	// Enabled are the connector's data types the install enabled.
 	Enabled []string `json:"enabled,omitempty"`
 	Hunting []string `json:"hunting,omitempty"`
+	Rules   []string `json:"rules,omitempty"`
 }
 
 // Service installs solutions into a workspace.
@@ -61,6 +66,7 @@ type Service struct {
 	db    *sql.DB
 	conns *connector.Service
 	hunt  *hunting.Store
+	rules *rules.Store
 	log   *slog.Logger
 	now   func() time.Time
 	sols  []Solution
@@ -73,14 +79,14 @@ CREATE TABLE IF NOT EXISTS goshawk.content_installed (
 );`
 
 // New returns the content hub of a workspace (db holds its settings).
-func New(ctx context.Context, db *sql.DB, conns *connector.Service, hunt *hunting.Store, log *slog.Logger) (*Service, error) {
+func New(ctx context.Context, db *sql.DB, conns *connector.Service, hunt *hunting.Store, rs *rules.Store, log *slog.Logger) (*Service, error) {
 	if _, err := db.ExecContext(ctx, ddl); err != nil {
 		return nil, fmt.Errorf("content: create tables: %w", err)
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, conns: conns, hunt: hunt, log: log, now: time.Now, sols: Solutions()}, nil
+	return &Service{db: db, conns: conns, hunt: hunt, rules: rs, log: log, now: time.Now, sols: Solutions()}, nil
 }
 
 func (s *Service) solution(name string) (Solution, error) {
@@ -119,6 +125,9 @@ func (s *Service) state(ctx context.Context, sol Solution) (State, error) {
 	}
 	for _, q := range sol.Hunting {
 		st.Items = append(st.Items, "hunting query "+strconvQuote(q.Name))
+	}
+	for _, r := range sol.Rules {
+		st.Items = append(st.Items, "analytics rule "+strconvQuote(r.Name))
 	}
 	r, err := s.record(ctx, sol.Name)
 	if err != nil {
@@ -202,6 +211,17 @@ func (s *Service) Install(ctx context.Context, name, by string) (State, error) {
 			r.Hunting = append(r.Hunting, q.ID)
 		}
 	}
+	for _, d := range sol.Rules {
+		if err := d.Validate(); err != nil {
+			return State{}, fmt.Errorf("install %s: rule %s: %w", sol.Name, d.Name, err)
+		}
+		if _, err := s.rules.Put(ctx, d, by); err != nil {
+			return State{}, fmt.Errorf("install %s: %w", sol.Name, err)
+		}
+		if !slices.Contains(r.Rules, d.ID) {
+			r.Rules = append(r.Rules, d.ID)
+		}
+	}
 	body, _ := json.Marshal(r)
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO goshawk.content_installed VALUES (?, ?)
 		ON CONFLICT (solution) DO UPDATE SET record = excluded.record`, sol.Name, string(body)); err != nil {
@@ -227,6 +247,11 @@ func (s *Service) Uninstall(ctx context.Context, name, by string) (State, error)
 	}
 	for _, id := range r.Hunting {
 		if err := s.hunt.Delete(ctx, id); err != nil && !errors.Is(err, hunting.ErrNotFound) {
+			return State{}, err
+		}
+	}
+	for _, id := range r.Rules {
+		if err := s.rules.Delete(ctx, id); err != nil && !errors.Is(err, rules.ErrNotFound) {
 			return State{}, err
 		}
 	}

@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"errors"
+	"github.com/goshawk-sec/goshawk/rules"
 	"io"
 	"log/slog"
 	"testing"
@@ -14,6 +15,11 @@ import (
 )
 
 func open(t *testing.T) (*Service, *connector.Service, *hunting.Store, *workspace.Workspace) {
+	s, c, h, ws, _ := openWithRules(t)
+	return s, c, h, ws
+}
+
+func openWithRules(t *testing.T) (*Service, *connector.Service, *hunting.Store, *workspace.Workspace, *rules.Store) {
 	t.Helper()
 	ctx := context.Background()
 	ws, err := workspace.Open(ctx, t.TempDir(), workspace.DefaultConfig())
@@ -30,11 +36,15 @@ func open(t *testing.T) (*Service, *connector.Service, *hunting.Store, *workspac
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(ctx, ws.Store().DB(), conns, hunt, log)
+	rs, err := rules.OpenStore(ctx, ws.Store().DB())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, conns, hunt, ws
+	s, err := New(ctx, ws.Store().DB(), conns, hunt, rs, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, conns, hunt, ws, rs
 }
 
 // TestSolutionsHuntingQueriesRun: every shipped hunting query binds and
@@ -56,7 +66,7 @@ func TestSolutionsHuntingQueriesRun(t *testing.T) {
 
 func TestInstallTwiceAndUninstall(t *testing.T) {
 	ctx := context.Background()
-	s, conns, hunt, _ := open(t)
+	s, conns, hunt, _, rs := openWithRules(t)
 	// The admin had turned the alerts off; installing turns them on.
 	if _, err := conns.SetEnabled(ctx, connector.EndpointID, []string{connector.AlertsDataType}, false, "admin"); err != nil {
 		t.Fatal(err)
@@ -70,6 +80,9 @@ func TestInstallTwiceAndUninstall(t *testing.T) {
 	}
 	if !conns.Enabled(connector.EndpointID, connector.AlertsDataType) {
 		t.Error("install did not enable the connector's alerts")
+	}
+	if r, err := rs.Get(ctx, EndpointIncidentRuleID); err != nil || !r.Enabled {
+		t.Errorf("the endpoint incident rule after install: %+v, %v", r, err)
 	}
 	qs, _ := hunt.List(ctx)
 	if len(qs) != len(endpoint().Hunting) {
@@ -99,6 +112,9 @@ func TestInstallTwiceAndUninstall(t *testing.T) {
 	}
 	if conns.Enabled(connector.EndpointID, connector.AlertsDataType) {
 		t.Error("uninstall left enabled the data type the install enabled")
+	}
+	if _, err := rs.Get(ctx, EndpointIncidentRuleID); !errors.Is(err, rules.ErrNotFound) {
+		t.Errorf("the endpoint incident rule after uninstall: %v", err)
 	}
 	if !conns.Enabled(connector.EndpointID, "DeviceProcessEvents") {
 		t.Error("uninstall disabled a data type the install had not enabled")

@@ -1,9 +1,14 @@
 package content
 
 import (
+	"github.com/goshawk-sec/goshawk/analytics"
 	"github.com/goshawk-sec/goshawk/connector"
 	"github.com/goshawk-sec/goshawk/hunting"
 )
+
+// EndpointIncidentRuleID is the endpoint solution's Microsoft security
+// rule: endpoint alerts into incidents.
+const EndpointIncidentRuleID = "3f0c8e1a-6b7d-4e2f-9a10-5c4b3a2d1e0f"
 
 // Solutions are the solutions Goshawk ships.
 func Solutions() []Solution {
@@ -20,6 +25,15 @@ func endpoint() Solution {
 		Description: "Connects the Goshawk endpoint sensor's alerts and telemetry to the workspace, " +
 			"with hunting queries over the device tables.",
 		Connector: connector.EndpointID,
+		Rules: []analytics.Definition{{
+			ID:      EndpointIncidentRuleID,
+			Kind:    analytics.MicrosoftSecurityIncidentCreation,
+			Name:    "Create incidents based on Goshawk Endpoint alerts",
+			Enabled: true,
+			Description: "Every alert of the Goshawk Endpoint connector becomes an incident, as Sentinel's " +
+				"Microsoft security rules do for Defender's alerts.",
+			MicrosoftSecurity: &analytics.MicrosoftSecurityFilter{Product: connector.ProductName},
+		}},
 		Hunting: []hunting.Query{
 			{
 				ID:          "endpoint-alerts-by-device",

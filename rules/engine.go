@@ -70,6 +70,17 @@ type Engine struct {
 	clock   func() time.Time
 
 	tickMu sync.Mutex // one Tick at a time
+	wake   chan struct{}
+}
+
+// Wake asks Run to tick soon (after Settle): new alerts were written, so
+// that Microsoft security rules see them without waiting for the next
+// interval.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
 }
 
 // New returns an engine; inc may be nil (no incidents).
@@ -90,7 +101,7 @@ func New(ws Workspace, st *Store, inc Incidents, cfg Config, log *slog.Logger) *
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Engine{ws: ws, store: st, inc: inc, cfg: cfg, log: log, clock: time.Now}
+	return &Engine{ws: ws, store: st, inc: inc, cfg: cfg, log: log, clock: time.Now, wake: make(chan struct{}, 1)}
 }
 
 // SetClock replaces the clock (tests drive the scheduler with it).
@@ -118,6 +129,14 @@ func (e *Engine) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-e.wake:
+			// Rows just written are read once the settle time has
+			// passed.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(e.cfg.Settle + 100*time.Millisecond):
+			}
 		}
 	}
 }
@@ -222,7 +241,9 @@ func (e *Engine) tickScheduled(ctx context.Context, r Rule, st State) error {
 // since its last run.
 func (e *Engine) tickNRT(ctx context.Context, r Rule, st State) error {
 	now := e.now()
-	if !st.LastRun.IsZero() && now.Sub(st.LastRun) < e.cfg.NRTInterval {
+	// Microsoft security rules run at every tick: turning alerts into
+	// incidents is cheap and analysts wait for it.
+	if r.Kind == analytics.NRT && !st.LastRun.IsZero() && now.Sub(st.LastRun) < e.cfg.NRTInterval {
 		return nil
 	}
 	upper := now.Add(-e.cfg.Settle)

@@ -210,6 +210,34 @@ func TestEndpointConnectorEndToEnd(t *testing.T) {
 		t.Errorf("no AlertInfo row")
 	}
 
+	// The endpoint solution's Microsoft security rule makes it an
+	// incident within a minute; a responder can triage it.
+	var inc struct {
+		Number   int64    `json:"incidentNumber"`
+		Title    string   `json:"title"`
+		Status   string   `json:"status"`
+		AlertIDs []string `json:"alertIds"`
+	}
+	for deadline := start.Add(60 * time.Second); inc.Number == 0; time.Sleep(500 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no incident within a minute of the EICAR file")
+		}
+		code, b := d.s.api(t, "GET", "/v1/incidents", nil)
+		var list struct {
+			Value []json.RawMessage `json:"value"`
+		}
+		if code != 200 || json.Unmarshal(b, &list) != nil {
+			t.Fatalf("list incidents: HTTP %d %s", code, b)
+		}
+		if len(list.Value) > 0 {
+			json.Unmarshal(list.Value[0], &inc)
+		}
+	}
+	t.Logf("incident %d %v after the EICAR file", inc.Number, time.Since(start).Round(time.Millisecond))
+	if inc.Title != "EICAR test file detected" || inc.Status != "New" || len(inc.AlertIDs) != 1 || inc.AlertIDs[0] != row["SystemAlertId"] {
+		t.Errorf("incident %+v, want the EICAR alert %v", inc, row["SystemAlertId"])
+	}
+
 	out, ok := d.cli(t, "doctor")
 	if !ok || !strings.Contains(out, "Goshawk Endpoint (goshawk-endpoint): healthy") || !strings.Contains(out, "EICAR test file detected") {
 		t.Errorf("doctor (exit ok %v):\n%s", ok, out)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/analytics"
+	"github.com/goshawk-sec/goshawk/incidents"
+	"github.com/goshawk-sec/goshawk/query"
+	"github.com/goshawk-sec/goshawk/rules"
 	"io"
 	"log/slog"
 	"strings"
@@ -25,6 +29,9 @@ type siem struct {
 	endpoint *connector.Endpoint
 	hub      *content.Service
 	hunt     *hunting.Store
+	rules    *rules.Service
+	// incidents is the incidents service the rules feed.
+	incidents *incidents.Service
 }
 
 // openSIEM builds the connectors (the endpoint connector routing the EDR
@@ -41,11 +48,25 @@ func openSIEM(ctx context.Context, ws *workspace.Workspace, e *edr.Service, log 
 	if err != nil {
 		return nil, err
 	}
-	hub, err := content.New(ctx, ws.Store().DB(), conns, hunt, log)
+	rs, err := rules.OpenStore(ctx, ws.Store().DB())
 	if err != nil {
 		return nil, err
 	}
-	return &siem{conns: conns, endpoint: end, hub: hub, hunt: hunt}, nil
+	hub, err := content.New(ctx, ws.Store().DB(), conns, hunt, rs, log)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := incidents.New(ctx, ws, log)
+	if err != nil {
+		return nil, err
+	}
+	cfg := rules.DefaultConfig()
+	rsvc := &rules.Service{Store: rs, Engine: rules.New(ws, rs, incidentSink{inc}, cfg, log), Importer: &rules.Importer{Store: rs, Hunting: hunt,
+		Checker: func() *analytics.Importer {
+			return &analytics.Importer{Catalog: query.Catalog{C: ws.Engine().Catalogue()}}
+		}}}
+	end.OnWrite(rsvc.Engine.Wake)
+	return &siem{conns: conns, endpoint: end, hub: hub, hunt: hunt, rules: rsvc, incidents: inc}, nil
 }
 
 // contentBackend is the SIEM's services as the CLI uses them: local, or a

@@ -33,6 +33,8 @@
 //	goshawk content list|show NAME|install NAME|uninstall NAME WORKSPACE
 //	goshawk hunting list|show ID WORKSPACE
 //	goshawk doctor WORKSPACE
+//	goshawk rules import [--format json] PATH... | export ID | list | show ID | enable ID | disable ID | delete ID WORKSPACE
+//	goshawk rules test ID --from T1 [--to T2] WORKSPACE
 //	goshawk quickstart [--data DIR] [--listen HOST:PORT] [--agent PATH]
 //
 // where WORKSPACE is --data DIR or --server URL [--token T] [--ca FILE].
@@ -81,6 +83,7 @@ var commands = map[string]command{
 	"content":     {"list, install and uninstall solutions (content install endpoint)", (*cli).content},
 	"hunting":     {"list and show saved hunting queries", (*cli).hunting},
 	"doctor":      {"check every enabled connector and say what to fix", (*cli).doctor},
+	"rules":       {"import, export, list, enable, disable and backtest analytics rules", (*cli).rules},
 	"quickstart":  {"run Goshawk here with the endpoint solution, this machine's sensor (as root) and a test alert", (*cli).quickstart},
 	"version":     {"print the version", (*cli).printVersion},
 }

@@ -110,6 +110,8 @@ func runServer(ctx context.Context, args []string) error {
 		return err
 	}
 	handler.MountContent(sm.conns, sm.hub, sm.hunt)
+	handler.MountRules(sm.rules)
+	handler.MountIncidents(sm.incidents)
 	// Shutdown waits for in-flight requests; command long polls answer at
 	// once instead of after up to 25 s.
 	defer svc.StopPolls()
@@ -132,6 +134,7 @@ func runServer(ctx context.Context, args []string) error {
 		return err
 	}
 	url := scheme + "://" + clientAddr(ln.Addr())
+	sm.incidents.SetURL(url)
 	if err := ws.SetURL(url); err != nil {
 		ln.Close()
 		return err
@@ -177,6 +180,12 @@ func runServer(ctx context.Context, args []string) error {
 		defer close(connDone)
 		sm.endpoint.Run(retCtx, 30*time.Second)
 	}()
+	// The analytics rules: every 10 s, whatever is due.
+	rulesDone := make(chan struct{})
+	go func() {
+		defer close(rulesDone)
+		sm.rules.Engine.Run(retCtx, 10*time.Second)
+	}()
 
 	errc := make(chan error, 1)
 	go func() {
@@ -192,6 +201,7 @@ func runServer(ctx context.Context, args []string) error {
 		<-retDone
 		<-sweepDone
 		<-connDone
+		<-rulesDone
 		return err
 	case <-ctx.Done():
 	}
@@ -206,6 +216,7 @@ func runServer(ctx context.Context, args []string) error {
 	<-retDone
 	<-sweepDone
 	<-connDone
+	<-rulesDone
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("shutdown", "err", err)
 	}
