@@ -42,7 +42,9 @@ type localRules struct {
 func (l localRules) ImportAnalytics(ctx context.Context, files []rules.File) ([]analytics.Result, error) {
 	return l.svc.Import(ctx, files, l.by), nil
 }
-func (l localRules) AnalyticsRules(ctx context.Context) ([]rules.Status, error) { return l.svc.List(ctx) }
+func (l localRules) AnalyticsRules(ctx context.Context) ([]rules.Status, error) {
+	return l.svc.List(ctx)
+}
 func (l localRules) AnalyticsRule(ctx context.Context, id string) (rules.Status, error) {
 	return l.svc.Get(ctx, id)
 }
