@@ -395,3 +395,24 @@ func TestGroupingInOneCall(t *testing.T) {
 		t.Errorf("incidents' alerts = %v, want %v", got, want)
 	}
 }
+
+// TestIncidentURL: IncidentUrl is the API's path, under the server's URL
+// once the service knows it; older incidents get it at their next change.
+func TestIncidentURL(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rule := incidents.Rule{ID: "r", CreateIncident: true}
+	e.add(rule, alertSpec{id: "a1"})
+	e.svc.SetURL("https://goshawk.example:8443/")
+	incs := e.add(rule, alertSpec{id: "a2"})
+	if got := incs[0].IncidentURL; got != "https://goshawk.example:8443/v1/incidents/2" {
+		t.Errorf("IncidentUrl of incident 2 = %q", got)
+	}
+	if got := e.get(1).IncidentURL; got != "/v1/incidents/1" {
+		t.Errorf("IncidentUrl of incident 1 before a change = %q", got)
+	}
+	inc, err := e.svc.Update(ctx, 1, incidents.Update{Status: "Active"}, "t")
+	if err != nil || inc.IncidentURL != "https://goshawk.example:8443/v1/incidents/1" {
+		t.Errorf("IncidentUrl of incident 1 after a change = %q, %v", inc.IncidentURL, err)
+	}
+}

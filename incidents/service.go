@@ -225,11 +225,16 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Incident, error) {
 
 // save stores the records' state and appends a SecurityIncident row for
 // each, in one transaction; alertIDs (alert → incident number) records
-// the alerts that joined.
+// the alerts that joined. The caller holds s.mu.
 func (s *Service) save(ctx context.Context, recs []*record, alertIDs map[string]int64) error {
 	var stmts []store.Statement
 	rows := make([]map[string]any, 0, len(recs))
 	for _, r := range recs {
+		if s.url != "" {
+			// An incident created before the server knew its URL gets
+			// the full one at its next change.
+			r.IncidentURL = s.incidentURL(r.Number)
+		}
 		body, err := json.Marshal(r.Incident)
 		if err != nil {
 			return fmt.Errorf("incident %d: %w", r.Number, err)
