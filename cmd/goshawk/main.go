@@ -32,6 +32,9 @@
 //	goshawk connectors list|show ID|enable ID|disable ID [--data-type T]... WORKSPACE
 //	goshawk content list|show NAME|install NAME|uninstall NAME WORKSPACE
 //	goshawk hunting list|show ID WORKSPACE
+//	goshawk incidents list [--status S]... [--severity S]... [--owner O] [--since D] WORKSPACE
+//	goshawk incidents show N|alerts N|comment N TEXT WORKSPACE
+//	goshawk incidents update N [--status S] [--severity S] [--owner O] [--classification C [--reason R] [--comment T]] [--add-label L] WORKSPACE
 //	goshawk doctor WORKSPACE
 //	goshawk rules import [--format json] PATH... | export ID | list | show ID | enable ID | disable ID | delete ID WORKSPACE
 //	goshawk rules test ID --from T1 [--to T2] WORKSPACE
@@ -82,6 +85,7 @@ var commands = map[string]command{
 	"connectors":  {"list, show, enable and disable data connectors", (*cli).connectors},
 	"content":     {"list, install and uninstall solutions (content install endpoint)", (*cli).content},
 	"hunting":     {"list and show saved hunting queries", (*cli).hunting},
+	"incidents":   {"list, show and triage incidents (list, show, update, comment, alerts)", (*cli).incidents},
 	"doctor":      {"check every enabled connector and say what to fix", (*cli).doctor},
 	"rules":       {"import, export, list, enable, disable and backtest analytics rules", (*cli).rules},
 	"quickstart":  {"run Goshawk here with the endpoint solution, this machine's sensor (as root) and a test alert", (*cli).quickstart},
