@@ -10,7 +10,8 @@
 // was raised within the rule's lookback of it and that matches it —
 // AllEntities (the alerts' entities are the same), AnyAlert (every alert
 // of the rule), or Selected (the same entities of the chosen types, the
-// same chosen alert details, the same chosen custom details). A closed
+// same chosen alert details, the same chosen custom details; alerts that
+// both lack a chosen entity type or custom detail agree on it). A closed
 // matching incident is reopened when the rule says so; otherwise the
 // alert opens a new incident. An incident holds at most MaxAlerts (150)
 // alerts: the next matching alert opens a new one, which the alerts after

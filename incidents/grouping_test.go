@@ -416,3 +416,50 @@ func TestIncidentURL(t *testing.T) {
 		t.Errorf("IncidentUrl of incident 1 after a change = %q, %v", inc.IncidentURL, err)
 	}
 }
+
+// TestConcurrentChanges: alerts, updates and comments arriving together
+// neither lose a change nor share an incident number.
+func TestConcurrentChanges(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rule := incidents.Rule{ID: "r", CreateIncident: true}
+	e.add(rule, alertSpec{id: "first"})
+	const n = 8
+	as := make([]alerts.Alert, n)
+	for i := range as {
+		as[i] = alertSpec{id: fmt.Sprintf("c%d", i)}.alert()
+	}
+	e.store(as...)
+	errs := make(chan error, 3*n)
+	for i := range n {
+		go func() {
+			_, err := e.svc.AddAlerts(ctx, rule, as[i:i+1])
+			errs <- err
+		}()
+		go func() {
+			_, err := e.svc.AddComment(ctx, 1, fmt.Sprintf("comment %d", i), "t")
+			errs <- err
+		}()
+		go func() {
+			_, err := e.svc.Update(ctx, 1, incidents.Update{AddLabels: []string{fmt.Sprintf("label-%d", i)}}, "t")
+			errs <- err
+		}()
+	}
+	for range 3 * n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	incs, err := e.svc.List(ctx, incidents.Filter{})
+	if err != nil || len(incs) != n+1 || incs[0].Number != n+1 {
+		t.Fatalf("%d incidents (newest %d), %v; want %d numbered 1..%d", len(incs), incs[0].Number, err, n+1, n+1)
+	}
+	one := e.get(1)
+	if len(one.Comments) != n || len(one.Labels) != n {
+		t.Errorf("incident 1 has %d comments and %d labels, want %d of each", len(one.Comments), len(one.Labels), n)
+	}
+	rows := e.query("SecurityIncident | where IncidentNumber == 1 | count")
+	if got := rows[0]["Count"]; got != int64(1+2*n) {
+		t.Errorf("incident 1 has %v SecurityIncident rows, want %d", got, 1+2*n)
+	}
+}
