@@ -333,7 +333,7 @@ func TestQuickstart(t *testing.T) {
 	if !alertRow.MatchString(text) {
 		t.Error("the validation query's table lacks the test alert")
 	}
-	for _, want := range []string{"API:        https://127.0.0.1:", "owner token: gsk_", "is active"} {
+	for _, want := range []string{"API:        https://127.0.0.1:", "owner token: gsk_", "is active", `"EICAR test file detected" (Informational) opened`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the quickstart did not say %q", want)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/goshawk-sec/goshawk/client"
 	"github.com/goshawk-sec/goshawk/connector"
 	"github.com/goshawk-sec/goshawk/edr"
+	"github.com/goshawk-sec/goshawk/incidents"
 	"github.com/goshawk-sec/goshawk/result"
 	"github.com/goshawk-sec/goshawk/workspace"
 )
@@ -120,6 +121,8 @@ func (c *cli) quickstart(ctx context.Context, args []string) error {
 		}()
 		if err := testAlert(ctx, cl, agentBin, say); err != nil {
 			say("    %v", err)
+		} else {
+			waitIncident(ctx, cl, say)
 		}
 	}
 
@@ -298,6 +301,21 @@ func testAlert(ctx context.Context, cl *client.Client, agentBin string, say func
 		}
 	}
 	return errors.New("no alert within 60 s: run 'goshawk doctor' to see why")
+}
+
+// waitIncident waits for the test alert's incident (the endpoint
+// solution's Microsoft security rule makes it) and names it.
+func waitIncident(ctx context.Context, cl *client.Client, say func(string, ...any)) {
+	start := time.Now()
+	for time.Since(start) < 60*time.Second && ctx.Err() == nil {
+		incs, err := cl.Incidents(ctx, incidents.Filter{Limit: 1})
+		if err == nil && len(incs) > 0 && incs[0].CreatedTime.After(start.Add(-time.Minute)) {
+			say("    incident %d %q (%s) opened; triage it with 'goshawk incidents show %d'", incs[0].Number, incs[0].Title, incs[0].Severity, incs[0].Number)
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	say("    no incident yet: the rule 'Create incidents based on Goshawk Endpoint alerts' opens one within a minute")
 }
 
 // printAlerts writes the validation query's rows as a table of the
