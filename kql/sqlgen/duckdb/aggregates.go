@@ -71,8 +71,11 @@ func (g *gen) aggExpr(e plan.Expr) string {
 		return "any_value(" + a(0) + ")" + filter(a(1))
 	case "arg_max", "arg_min":
 		// Kusto still returns a row for a group whose keys are all null;
-		// DuckDB skips null keys, so nulls sort below every value.
-		return c.Fn + "(" + a(0) + ", " + nullsLowest(c.Args[1], a(1), c.Fn == "arg_min") + ")"
+		// DuckDB skips null keys, so nulls sort below every value. Each
+		// output column takes the value of the same row, null or not:
+		// arg_max_null, where plain arg_max would skip rows whose value is
+		// null and mix rows.
+		return c.Fn + "_null(" + a(0) + ", " + nullsLowest(c.Args[1], a(1), c.Fn == "arg_min") + ")"
 	case "percentile", "percentiles":
 		return "quantile_disc(" + a(0) + ", (" + a(1) + ") / 100.0)"
 	case "binary_all_or":
