@@ -352,3 +352,51 @@ kind: Scheduled`, 1)
 		t.Error("a backtest ending before it starts succeeded")
 	}
 }
+
+// TestOverrides: the alert's name, description, severity, tactics and
+// dynamic properties come from the row when the rule says so.
+func TestOverrides(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	f.put(t, `id: 6b2d1a4e-2a7c-4c3f-9a51-0c5f8e7d1a09
+name: Overridden
+description: Base description.
+severity: Low
+queryFrequency: 5m
+queryPeriod: 5m
+triggerOperator: gt
+triggerThreshold: 0
+tactics:
+  - Discovery
+query: |
+  Syslog
+  | extend Sev = "High", Tac = "Impact,Persistence", Link = strcat("https://ticket.example/", Computer)
+  | project Computer, Sev, Tac, Link
+alertDetailsOverride:
+  alertDisplayNameFormat: Host {{Computer}} needs a look
+  alertDescriptionFormat: "{{Computer}} raised {{Sev}}"
+  alertSeverityColumnName: Sev
+  alertTacticsColumnName: Tac
+  alertDynamicProperties:
+    - alertProperty: AlertLink
+      value: Link
+eventGroupingSettings:
+  aggregationKind: AlertPerResult
+kind: Scheduled
+`)
+	f.syslog(t, "app7", t0.Add(-time.Minute))
+	f.clock = t0
+	f.engine(Config{}).Tick(ctx)
+	got := f.rows(t, "SecurityAlert | project AlertName, Description, AlertSeverity, Tactics, AlertLink")
+	want := map[string]any{"AlertName": "Host app7 needs a look", "Description": "app7 raised High", "AlertSeverity": "High",
+		"Tactics": "Impact, Persistence", "AlertLink": "https://ticket.example/app7"}
+	if len(got) != 1 {
+		t.Fatalf("%d alerts", len(got))
+	}
+	for k, v := range want {
+		if got[0][k] != v {
+			t.Errorf("%s = %v, want %v", k, got[0][k], v)
+		}
+	}
+}
