@@ -61,7 +61,7 @@ func openSIEM(ctx context.Context, ws *workspace.Workspace, e *edr.Service, log 
 		return nil, err
 	}
 	cfg := rules.DefaultConfig()
-	rsvc := &rules.Service{Store: rs, Engine: rules.New(ws, rs, incidentSink{inc}, cfg, log), Importer: &rules.Importer{Store: rs, Hunting: hunt,
+	rsvc := &rules.Service{Store: rs, Engine: rules.New(ws, rs, incidents.ForRules{Service: inc}, cfg, log), Importer: &rules.Importer{Store: rs, Hunting: hunt,
 		Checker: func() *analytics.Importer {
 			return &analytics.Importer{Catalog: query.Catalog{C: ws.Engine().Catalogue()}}
 		}}}

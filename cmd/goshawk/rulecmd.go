@@ -12,10 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/goshawk-sec/goshawk/alerts"
 	"github.com/goshawk-sec/goshawk/analytics"
 	"github.com/goshawk-sec/goshawk/client"
-	"github.com/goshawk-sec/goshawk/incidents"
 	"github.com/goshawk-sec/goshawk/rules"
 )
 
@@ -59,24 +57,6 @@ func (l localRules) DeleteAnalyticsRule(ctx context.Context, id string) error {
 }
 func (l localRules) TestAnalyticsRule(ctx context.Context, id string, from, to time.Time) (rules.Backtest, error) {
 	return l.svc.Test(ctx, id, from, to)
-}
-
-// incidentSink hands a rule's alerts to the incidents service with the
-// rule's incident settings.
-type incidentSink struct{ svc *incidents.Service }
-
-func (s incidentSink) AddAlerts(ctx context.Context, def *analytics.Definition, as []alerts.Alert) error {
-	set := def.IncidentSettings()
-	r := incidents.Rule{ID: def.ID, Name: def.Name, Description: def.Description, CreateIncident: set.CreateIncident}
-	if g := set.Grouping; g != nil {
-		r.Grouping = incidents.Grouping{Enabled: g.Enabled, Lookback: g.LookbackDuration, Matching: string(g.MatchingMethod),
-			AlertDetails: g.GroupByAlertDetails, CustomDetails: g.GroupByCustomDetails, Reopen: g.ReopenClosedIncident}
-		for _, e := range g.GroupByEntities {
-			r.Grouping.Entities = append(r.Grouping.Entities, string(e))
-		}
-	}
-	_, err := s.svc.AddAlerts(ctx, r, as)
-	return err
 }
 
 // withRules opens the workspace t names and runs f on its rules.
