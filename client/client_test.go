@@ -18,7 +18,13 @@ import (
 	"github.com/goshawk-sec/goshawk/api"
 	"github.com/goshawk-sec/goshawk/auth"
 	"github.com/goshawk-sec/goshawk/client"
+	"github.com/goshawk-sec/goshawk/connector"
+	"github.com/goshawk-sec/goshawk/content"
+	"github.com/goshawk-sec/goshawk/edr"
+	"github.com/goshawk-sec/goshawk/hunting"
+	"github.com/goshawk-sec/goshawk/incidents"
 	"github.com/goshawk-sec/goshawk/ingest"
+	"github.com/goshawk-sec/goshawk/rules"
 	"github.com/goshawk-sec/goshawk/workspace"
 )
 
@@ -336,5 +342,21 @@ func TestNonAPIError(t *testing.T) {
 	var ce *client.Error
 	if !errors.As(err, &ce) || ce.Status != http.StatusBadGateway || err.Error() != "GET /v1/tables: 502 Bad Gateway: upstream went away" {
 		t.Errorf("err = %v, want a 502 *client.Error quoting the body's first line", err)
+	}
+}
+
+// TestErrorIsServiceErrors: a 404 NotFound from any service's route is
+// that service's ErrNotFound for errors.Is, and a 400 its ErrInvalid.
+func TestErrorIsServiceErrors(t *testing.T) {
+	nf := &client.Error{Status: http.StatusNotFound, Code: "NotFound"}
+	for _, target := range []error{workspace.ErrNotFound, edr.ErrNotFound, connector.ErrNotFound, content.ErrNotFound,
+		hunting.ErrNotFound, rules.ErrNotFound, incidents.ErrNotFound} {
+		if !errors.Is(nf, target) {
+			t.Errorf("a 404 is not %v", target)
+		}
+	}
+	bad := &client.Error{Status: http.StatusBadRequest, Code: "BadArgumentError"}
+	if !errors.Is(bad, incidents.ErrInvalid) || errors.Is(bad, incidents.ErrNotFound) {
+		t.Error("a 400 maps wrongly")
 	}
 }

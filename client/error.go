@@ -4,6 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/connector"
+	"github.com/goshawk-sec/goshawk/content"
+	"github.com/goshawk-sec/goshawk/edr"
+	"github.com/goshawk-sec/goshawk/hunting"
+	"github.com/goshawk-sec/goshawk/incidents"
+	"github.com/goshawk-sec/goshawk/rules"
 	"io"
 	"net/http"
 	"strings"
@@ -70,8 +76,11 @@ func (e *Error) Error() string {
 // auth.ErrUnauthenticated for a refused token.
 func (e *Error) Is(target error) bool {
 	switch target {
-	case workspace.ErrNotFound:
+	case workspace.ErrNotFound, edr.ErrNotFound, connector.ErrNotFound, content.ErrNotFound, hunting.ErrNotFound,
+		rules.ErrNotFound, incidents.ErrNotFound:
 		return e.Status == http.StatusNotFound && e.Code == "NotFound"
+	case incidents.ErrInvalid, hunting.ErrInvalid, edr.ErrInvalid:
+		return e.Status == http.StatusBadRequest
 	case ingest.ErrUnknownRule:
 		return e.Code == "DataCollectionRuleNotFound"
 	case ingest.ErrQueueFull:
