@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/kql/syntax"
 	"sort"
 	"strings"
 	"sync"
@@ -150,7 +151,7 @@ func (e *Endpoint) Sync(ctx context.Context) (int, error) {
 | where ingestion_time() > ago(%[1]s) and EntityType == "Machine" and isnotempty(DeviceId)
 | distinct AlertId, DeviceId
 | join kind=leftanti (SecurityAlert | where TimeGenerated > ago(%[1]s) and ProductName == %[2]s | project AlertId = VendorOriginalId) on AlertId
-| take 100`, lookback, kqlString(ProductName))
+| take 100`, lookback, syntax.QuoteString(ProductName))
 	rs, err := e.svc.ws.Query(ctx, pending, opts)
 	if err != nil {
 		return 0, fmt.Errorf("find new endpoint alerts: %w", err)
@@ -159,8 +160,8 @@ func (e *Endpoint) Sync(ctx context.Context) (int, error) {
 	for _, r := range firstTable(rs).Records() {
 		id, _ := r["AlertId"].(string)
 		dev, _ := r["DeviceId"].(string)
-		ids = append(ids, kqlString(id))
-		devices = append(devices, kqlString(dev))
+		ids = append(ids, syntax.QuoteString(id))
+		devices = append(devices, syntax.QuoteString(dev))
 	}
 	if len(ids) == 0 {
 		return 0, nil
@@ -229,29 +230,6 @@ func (e *Endpoint) Sync(ctx context.Context) (int, error) {
 		f()
 	}
 	return len(rows), nil
-}
-
-// kqlString quotes s as a KQL string literal.
-func kqlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // DeviceSource is the endpoint connector's view of the devices.

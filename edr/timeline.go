@@ -3,10 +3,10 @@ package edr
 import (
 	"context"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/kql/syntax"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -52,11 +52,6 @@ func (s *Service) timelineTables() []string {
 
 var typePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
 
-// kqlString quotes s as a KQL string literal.
-func kqlString(s string) string {
-	return strconv.Quote(s) // KQL's escapes are a subset of Go's for the characters Quote emits
-}
-
 // TimelineKQL is the query the timeline runs: a union of the device's
 // event tables, filtered and newest first, the first skip+limit+1 rows.
 func (s *Service) TimelineKQL(deviceID string, q TimelineQuery) string {
@@ -69,7 +64,7 @@ func (s *Service) TimelineKQL(deviceID string, q TimelineQuery) string {
 		}
 		b.WriteString(t)
 	}
-	fmt.Fprintf(&b, "\n| where DeviceId == %s", kqlString(deviceID))
+	fmt.Fprintf(&b, "\n| where DeviceId == %s", syntax.QuoteString(deviceID))
 	if !q.From.IsZero() {
 		fmt.Fprintf(&b, "\n| where Timestamp >= datetime(%s)", q.From.UTC().Format(time.RFC3339Nano))
 	}
@@ -77,7 +72,7 @@ func (s *Service) TimelineKQL(deviceID string, q TimelineQuery) string {
 		fmt.Fprintf(&b, "\n| where Timestamp < datetime(%s)", q.To.UTC().Format(time.RFC3339Nano))
 	}
 	if q.Type != "" {
-		fmt.Fprintf(&b, "\n| where Table == %s or ActionType == %s", kqlString(q.Type), kqlString(q.Type))
+		fmt.Fprintf(&b, "\n| where Table == %s or ActionType == %s", syntax.QuoteString(q.Type), syntax.QuoteString(q.Type))
 	}
 	fmt.Fprintf(&b, "\n| project Table, %s", strings.Join(timelineColumns, ", "))
 	fmt.Fprintf(&b, "\n| sort by Timestamp desc, ReportId desc, Table asc")

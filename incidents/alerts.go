@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/kql/syntax"
 	"strings"
 	"time"
 
@@ -43,7 +44,7 @@ func (s *Service) Alerts(ctx context.Context, number int64) ([]Alert, error) {
 	}
 	quoted := make([]string, len(inc.AlertIDs))
 	for i, id := range inc.AlertIDs {
-		quoted[i] = kqlString(id)
+		quoted[i] = syntax.QuoteString(id)
 	}
 	q := `SecurityAlert
 | where SystemAlertId in (` + strings.Join(quoted, ", ") + `)
@@ -133,27 +134,4 @@ func jsonList(s string) []string {
 		return out
 	}
 	return splitList(s)
-}
-
-// kqlString quotes s as a KQL string literal.
-func kqlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goshawk-sec/goshawk/kql/syntax"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -450,7 +450,7 @@ func (e *Engine) runMicrosoftSecurity(ctx context.Context, r Rule, st State, w w
 	if f == nil {
 		return fmt.Errorf("rule %s has no product filter", r.ID)
 	}
-	q := "SecurityAlert | where ProductName == " + strconv.Quote(f.Product)
+	q := "SecurityAlert | where ProductName == " + syntax.QuoteString(f.Product)
 	rs, err := e.ws.Query(ctx, q, query.Options{Now: w.to, Window: &plan.TimeWindow{From: w.from, To: w.to, Column: "_TimeReceived"}})
 	if err != nil {
 		return err

@@ -286,12 +286,13 @@ func isDotted(s string) bool {
 
 func (p *printer) quotedName(s string) {
 	p.w("[")
-	p.w(quoteString(s))
+	p.w(QuoteString(s))
 	p.w("]")
 }
 
-// quoteString writes s as a double-quoted KQL string literal.
-func quoteString(s string) string {
+// QuoteString returns s as a double-quoted KQL string literal, for code
+// that builds queries from values (device ids, alert ids, names).
+func QuoteString(s string) string {
 	var sb strings.Builder
 	sb.WriteByte('"')
 	for i := 0; i < len(s); i++ {
@@ -738,7 +739,7 @@ func canonicalLiteral(l *Literal) string {
 		return "decimal(" + v + ")"
 	case LitString:
 		v, _ := l.Value.(string)
-		q := quoteString(v)
+		q := QuoteString(v)
 		if strings.HasPrefix(l.Raw, "h") || strings.HasPrefix(l.Raw, "H") {
 			q = "h" + q // keep the literal obfuscated
 		}
@@ -815,11 +816,11 @@ func writeDynamic(sb *strings.Builder, v any) {
 	case float32:
 		sb.WriteString(formatReal(float64(v)))
 	case string:
-		sb.WriteString(quoteString(v))
+		sb.WriteString(QuoteString(v))
 	case time.Time:
-		sb.WriteString(quoteString(FormatDateTime(v)))
+		sb.WriteString(QuoteString(FormatDateTime(v)))
 	case time.Duration:
-		sb.WriteString(quoteString(FormatTimespan(v)))
+		sb.WriteString(QuoteString(FormatTimespan(v)))
 	case []any:
 		sb.WriteByte('[')
 		for i, e := range v {
@@ -840,7 +841,7 @@ func writeDynamic(sb *strings.Builder, v any) {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString(quoteString(k))
+			sb.WriteString(QuoteString(k))
 			sb.WriteString(": ")
 			writeDynamic(sb, v[k])
 		}
