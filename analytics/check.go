@@ -173,40 +173,6 @@ func suggestColumn(col string, names []string) string {
 	return suggest(col, names)
 }
 
-// SchemaCatalog adapts a table catalogue to the KQL binder: tables show
-// their visible columns, and hidden ones (_ItemId, _TimeReceived, …) can
-// be named. It binds as query.Catalog does, without pulling in the query
-// engine and its database driver.
-func SchemaCatalog(c *schema.Catalogue) kql.Catalog { return schemaCatalog{c} }
-
-type schemaCatalog struct{ c *schema.Catalogue }
-
-func (c schemaCatalog) Table(name string) ([]types.Column, bool) {
-	t, ok := c.c.Table(name)
-	if !ok {
-		return nil, false
-	}
-	return t.Visible(), true
-}
-
-func (c schemaCatalog) HiddenColumns(table string) []types.Column {
-	t, ok := c.c.Table(table)
-	if !ok {
-		return nil
-	}
-	var out []types.Column
-	for _, col := range t.Columns {
-		if col.Hidden {
-			out = append(out, types.Column{Name: col.Name, Type: col.Type})
-		}
-	}
-	return out
-}
-
-func (c schemaCatalog) TableNames() []string {
-	var out []string
-	for _, t := range c.c.Tables() {
-		out = append(out, t.Name)
-	}
-	return out
-}
+// SchemaCatalog adapts a table catalogue to the KQL binder
+// (schema.KQLCatalog), as the query engine binds.
+func SchemaCatalog(c *schema.Catalogue) kql.Catalog { return schema.KQLCatalog{C: c} }

@@ -95,61 +95,9 @@ func New(ctx context.Context, db *sql.DB, cat *schema.Catalogue, cfg Config) (*E
 	return &Engine{db: db, cat: cat, cfg: cfg}, nil
 }
 
-// Catalog adapts a schema catalogue to the KQL binder.
-type Catalog struct{ C *schema.Catalogue }
-
-// Table returns the queryable columns of a table.
-func (c Catalog) Table(name string) ([]types.Column, bool) {
-	t, ok := c.C.Table(name)
-	if !ok {
-		return nil, false
-	}
-	return t.Visible(), true
-}
-
-// HiddenColumns returns a table's hidden columns (_ItemId,
-// _TimeReceived, …), which queries may name.
-func (c Catalog) HiddenColumns(table string) []types.Column {
-	t, ok := c.C.Table(table)
-	if !ok {
-		return nil
-	}
-	var out []types.Column
-	for _, col := range t.Columns {
-		if col.Hidden {
-			out = append(out, types.Column{Name: col.Name, Type: col.Type})
-		}
-	}
-	return out
-}
-
-// StorageNames maps the KQL names of a table's columns to their stored
-// names where they differ.
-func (c Catalog) StorageNames(table string) map[string]string {
-	t, ok := c.C.Table(table)
-	if !ok {
-		return nil
-	}
-	var m map[string]string
-	for _, col := range t.Columns {
-		if col.Storage != "" && col.Storage != col.Name {
-			if m == nil {
-				m = map[string]string{}
-			}
-			m[col.Name] = col.Storage
-		}
-	}
-	return m
-}
-
-// TableNames lists every table.
-func (c Catalog) TableNames() []string {
-	var out []string
-	for _, t := range c.C.Tables() {
-		out = append(out, t.Name)
-	}
-	return out
-}
+// Catalog adapts a schema catalogue to the KQL binder; it is
+// schema.KQLCatalog, named here where the engine's callers look for it.
+type Catalog = schema.KQLCatalog
 
 // Options are per-query settings.
 type Options struct {
@@ -163,7 +111,7 @@ type Options struct {
 // Compile compiles text against the engine's catalogue. Where the schema
 // of a result depends on data (bag_unpack, pivot), the data is read.
 func (e *Engine) Compile(ctx context.Context, text string, opts Options) (*kql.Compiled, error) {
-	return kql.Compile(text, Catalog{e.Catalogue()}, kql.Options{
+	return kql.Compile(text, Catalog{C: e.Catalogue()}, kql.Options{
 		Now:               opts.Now,
 		Window:            opts.Window,
 		AllowExternalData: e.cfg.AllowExternalData,
