@@ -73,7 +73,7 @@ func (e *Engine) Backtest(ctx context.Context, id string, from, to time.Time) (B
 	var all []alerts.Alert
 	for end := first; !end.After(to); end = end.Add(freq) {
 		w := window{end.Add(-def.QueryPeriod), end}
-		res := e.evaluate(ctx, &def, w, st, true)
+		res := e.evaluate(ctx, &def, w, st)
 		run := BacktestRun{From: w.from, To: w.to, Rows: res.rows, Triggered: res.triggered, Suppressed: res.suppressed}
 		if res.err != nil {
 			run.Error = res.err.Error()

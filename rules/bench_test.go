@@ -89,7 +89,7 @@ func BenchmarkScheduledRules(b *testing.B) {
 		for j := range defs {
 			d := &defs[j]
 			t0 := time.Now()
-			res := e.evaluate(ctx, d, window{now.Add(-d.QueryPeriod), now}, State{}, true)
+			res := e.evaluate(ctx, d, window{now.Add(-d.QueryPeriod), now}, State{})
 			per[d.Name] += time.Since(t0)
 			if res.err != nil {
 				b.Fatalf("%s: %v", d.Name, res.err)

@@ -219,7 +219,7 @@ func (e *Engine) tickScheduled(ctx context.Context, r Rule, st State) error {
 		e.log.Warn("analytics rule: windows skipped after downtime", "rule", r.Name, "skipped", skipped)
 	}
 	for i, w := range ws {
-		res := e.evaluate(ctx, &r.Definition, w, st, false)
+		res := e.evaluate(ctx, &r.Definition, w, st)
 		if i == 0 && skipped > 0 {
 			res.issues = append(res.issues, fmt.Sprintf("%d earlier windows were not evaluated: more than %d were due after downtime", skipped, e.cfg.MaxCatchUp))
 		}
@@ -263,7 +263,7 @@ func (e *Engine) tickNRT(ctx context.Context, r Rule, st State) error {
 	if r.Kind == analytics.MicrosoftSecurityIncidentCreation {
 		return e.runMicrosoftSecurity(ctx, r, st, w)
 	}
-	res := e.evaluate(ctx, &r.Definition, w, st, false)
+	res := e.evaluate(ctx, &r.Definition, w, st)
 	st.Last, st.LastRun, st.LastStatus = w.to, now, res.status()
 	if err := e.commit(ctx, &r.Definition, st, res); err != nil {
 		return err
@@ -293,7 +293,7 @@ func (r *runResult) status() string {
 
 // evaluate runs a rule over one window and builds its alerts. Scheduled
 // windows restrict TimeGenerated; NRT windows the ingestion time.
-func (e *Engine) evaluate(ctx context.Context, def *analytics.Definition, w window, st State, dry bool) runResult {
+func (e *Engine) evaluate(ctx context.Context, def *analytics.Definition, w window, st State) runResult {
 	res := runResult{w: w}
 	if def.Kind == analytics.Scheduled && def.SuppressionEnabled && !w.to.After(st.SuppressedUntil) {
 		res.suppressed = true
