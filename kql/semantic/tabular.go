@@ -554,8 +554,35 @@ func (b *binder) distinct(in plan.Node, op *syntax.DistinctOp, e *env) plan.Node
 			return &plan.Distinct{Input: in}
 		}
 	}
-	p := b.project(in, op.Exprs, e)
+	p := b.project(in, distinctNames(op.Exprs), e)
 	return &plan.Distinct{Input: p}
+}
+
+// conversions are the functions distinct names after their column
+// argument: `distinct tostring(SPN)` is a column SPN, as Sentinel's rules
+// rely on.
+var conversions = map[string]bool{"tostring": true, "toint": true, "tolong": true, "toreal": true, "todouble": true,
+	"tobool": true, "toboolean": true, "todatetime": true, "totimespan": true, "toguid": true, "todynamic": true, "todecimal": true}
+
+// distinctNames names distinct's unnamed expressions as Kusto does: like
+// summarize's keys (bin(TimeGenerated, 2m) is TimeGenerated), and a
+// conversion of a column after the column.
+func distinctNames(xs []syntax.Expr) []syntax.Expr {
+	out := make([]syntax.Expr, len(xs))
+	for i, x := range xs {
+		out[i] = x
+		if _, named := x.(*syntax.NamedExpr); named || columnName(x) != "" {
+			continue
+		}
+		name := keyName(x)
+		if c, ok := x.(*syntax.CallExpr); ok && name == "" && len(c.Args) == 1 && conversions[c.Fun.Name] {
+			name = columnName(c.Args[0])
+		}
+		if name != "" {
+			out[i] = &syntax.NamedExpr{Names: []*syntax.Ident{{NamePos: x.Pos(), Name: name, EndPos: x.Pos()}}, Assign: x.Pos(), Value: x}
+		}
+	}
+	return out
 }
 
 func getSchema(in plan.Node) plan.Node {
