@@ -71,7 +71,7 @@ func (s *Service) addAlerts(ctx context.Context, rule Rule, as []alerts.Alert) (
 		if at.IsZero() {
 			at = now
 		}
-		key, err := groupKey(g, a)
+		key, err := GroupKey(g, a)
 		if err != nil {
 			return nil, fmt.Errorf("alert %s: %w", a.SystemAlertID, err)
 		}
@@ -217,10 +217,11 @@ func (r *record) addAlert(p pendingAlert) {
 	d.Techniques = addUnique(d.Techniques, a.Techniques...)
 }
 
-// groupKey is what alerts grouped into one incident share under g: a
+// GroupKey is what alerts grouped into one incident share under g: a
 // digest of the matching method and the values it compares. Alerts with
-// equal keys match.
-func groupKey(g Grouping, a *alerts.Alert) (string, error) {
+// equal keys match (within the lookback; at most MaxAlerts per incident).
+// Backtests use it to count the incidents a rule would have opened.
+func GroupKey(g Grouping, a *alerts.Alert) (string, error) {
 	if !g.Enabled {
 		return "", nil
 	}

@@ -3,13 +3,12 @@ package rules
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/goshawk-sec/goshawk/alerts"
 	"github.com/goshawk-sec/goshawk/analytics"
+	"github.com/goshawk-sec/goshawk/incidents"
 )
 
 // Backtest is what a rule would have raised over a past range.
@@ -92,16 +91,17 @@ func (e *Engine) Backtest(ctx context.Context, id string, from, to time.Time) (B
 	return bt, nil
 }
 
-// countIncidents groups alerts as the rule's incident settings say and
-// counts the incidents: per alert, or by matching method within the
-// lookback of each incident's first alert, at most 150 alerts each.
+// countIncidents groups alerts as the rule's incident settings say, with
+// the incidents service's own matching (incidents.GroupKey), and counts
+// the incidents: one per alert without grouping; otherwise a new one when
+// no incident of the key was opened within the lookback, or it is full.
 func countIncidents(def *analytics.Definition, as []alerts.Alert) int {
-	set := def.IncidentSettings()
-	if !set.CreateIncident {
+	r := incidents.RuleOf(def)
+	if !r.CreateIncident {
 		return 0
 	}
-	g := set.Grouping
-	if g == nil || !g.Enabled {
+	g := r.Grouping
+	if !g.Enabled {
 		return len(as)
 	}
 	type open struct {
@@ -111,10 +111,13 @@ func countIncidents(def *analytics.Definition, as []alerts.Alert) int {
 	groups := map[string]*open{}
 	count := 0
 	sort.SliceStable(as, func(i, j int) bool { return as[i].TimeGenerated.Before(as[j].TimeGenerated) })
-	for _, a := range as {
-		key := groupKey(g, &a)
-		t := a.EndTime
-		if o := groups[key]; o != nil && t.Sub(o.first) <= g.LookbackDuration && o.n < 150 {
+	for i := range as {
+		key, err := incidents.GroupKey(g, &as[i])
+		if err != nil {
+			key = as[i].SystemAlertID // unreadable entities: an incident of its own
+		}
+		t := as[i].EndTime
+		if o := groups[key]; o != nil && t.Sub(o.first) <= g.Lookback && o.n < incidents.MaxAlerts {
 			o.n++
 			continue
 		}
@@ -122,41 +125,4 @@ func countIncidents(def *analytics.Definition, as []alerts.Alert) int {
 		count++
 	}
 	return count
-}
-
-func groupKey(g *analytics.GroupingConfiguration, a *alerts.Alert) string {
-	var parts []string
-	ents := a.Entities.All()
-	entityKey := func(filter func(string) bool) {
-		for _, e := range ents {
-			if filter(e.Type) {
-				parts = append(parts, e.Type+"="+fmt.Sprint(e.Props))
-			}
-		}
-	}
-	switch g.MatchingMethod {
-	case analytics.AnyAlert:
-		return ""
-	case analytics.AllEntities:
-		entityKey(func(string) bool { return true })
-	case analytics.Selected:
-		var types []string
-		for _, t := range g.GroupByEntities {
-			types = append(types, entityTypes[t])
-		}
-		entityKey(func(t string) bool { return slices.Contains(types, t) })
-		for _, d := range g.GroupByAlertDetails {
-			switch d {
-			case "DisplayName":
-				parts = append(parts, "name="+a.Name)
-			case "Severity":
-				parts = append(parts, "severity="+a.Severity)
-			}
-		}
-		for _, c := range g.GroupByCustomDetails {
-			parts = append(parts, c+"="+a.ExtendedProperties["Custom Details"])
-		}
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, "|")
 }
