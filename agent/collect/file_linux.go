@@ -63,7 +63,10 @@ type retryEmit struct {
 }
 
 // retryDelay bounds how long a row waits for its process's exec record.
-const retryDelay = time.Second
+// The audit records of an exec storm, or of a loaded machine, can trail
+// the file events by more than a second; 3 s keeps those rows described
+// (measured: a full test run on 2 busy cores missed rm's record at 1 s).
+const retryDelay = 3 * time.Second
 
 // flushRetries emits the waiting rows older than age.
 func (st *fileState) flushRetries(ctx context.Context, age time.Duration) {
