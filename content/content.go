@@ -3,13 +3,14 @@ package content
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/goshawk-sec/goshawk/analytics"
 	"github.com/goshawk-sec/goshawk/rules"
+	"github.com/goshawk-sec/goshawk/store"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,30 +64,25 @@ type record struct {
 
 // Service installs solutions into a workspace.
 type Service struct {
-	db    *sql.DB
-	conns *connector.Service
-	hunt  *hunting.Store
-	rules *rules.Store
-	log   *slog.Logger
-	now   func() time.Time
-	sols  []Solution
+	installs *store.Documents[record] // by solution name
+	conns    *connector.Service
+	hunt     *hunting.Store
+	rules    *rules.Store
+	log      *slog.Logger
+	now      func() time.Time
+	sols     []Solution
 }
-
-const ddl = `CREATE SCHEMA IF NOT EXISTS goshawk;
-CREATE TABLE IF NOT EXISTS goshawk.content_installed (
-	solution VARCHAR PRIMARY KEY,
-	record VARCHAR NOT NULL
-);`
 
 // New returns the content hub of a workspace (db holds its settings).
 func New(ctx context.Context, db *sql.DB, conns *connector.Service, hunt *hunting.Store, rs *rules.Store, log *slog.Logger) (*Service, error) {
-	if _, err := db.ExecContext(ctx, ddl); err != nil {
-		return nil, fmt.Errorf("content: create tables: %w", err)
+	installs, err := store.OpenDocuments[record](ctx, db, "content_installed")
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: db, conns: conns, hunt: hunt, rules: rs, log: log, now: time.Now, sols: Solutions()}, nil
+	return &Service{installs: installs, conns: conns, hunt: hunt, rules: rs, log: log, now: time.Now, sols: Solutions()}, nil
 }
 
 func (s *Service) solution(name string) (Solution, error) {
@@ -102,18 +98,11 @@ func (s *Service) solution(name string) (Solution, error) {
 	return Solution{}, fmt.Errorf("%w: no solution %q (available: %s)", ErrNotFound, name, strings.Join(names, ", "))
 }
 
+// record is the install record of a solution, nil when not installed.
 func (s *Service) record(ctx context.Context, name string) (*record, error) {
-	var body string
-	err := s.db.QueryRowContext(ctx, "SELECT record FROM goshawk.content_installed WHERE solution = ?", name).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("content: read the install record of %s: %w", name, err)
-	}
-	var r record
-	if err := json.Unmarshal([]byte(body), &r); err != nil {
-		return nil, fmt.Errorf("content: install record of %s: %w", name, err)
+	r, found, err := s.installs.Get(ctx, name)
+	if err != nil || !found {
+		return nil, err
 	}
 	return &r, nil
 }
@@ -124,10 +113,10 @@ func (s *Service) state(ctx context.Context, sol Solution) (State, error) {
 		st.Items = append(st.Items, "connector "+sol.Connector)
 	}
 	for _, q := range sol.Hunting {
-		st.Items = append(st.Items, "hunting query "+strconvQuote(q.Name))
+		st.Items = append(st.Items, "hunting query "+strconv.Quote(q.Name))
 	}
 	for _, r := range sol.Rules {
-		st.Items = append(st.Items, "analytics rule "+strconvQuote(r.Name))
+		st.Items = append(st.Items, "analytics rule "+strconv.Quote(r.Name))
 	}
 	r, err := s.record(ctx, sol.Name)
 	if err != nil {
@@ -139,8 +128,6 @@ func (s *Service) state(ctx context.Context, sol Solution) (State, error) {
 	}
 	return st, nil
 }
-
-func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 // List returns every solution and whether it is installed.
 func (s *Service) List(ctx context.Context) ([]State, error) {
@@ -222,9 +209,7 @@ func (s *Service) Install(ctx context.Context, name, by string) (State, error) {
 			r.Rules = append(r.Rules, d.ID)
 		}
 	}
-	body, _ := json.Marshal(r)
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO goshawk.content_installed VALUES (?, ?)
-		ON CONFLICT (solution) DO UPDATE SET record = excluded.record`, sol.Name, string(body)); err != nil {
+	if err := s.installs.Put(ctx, sol.Name, *r); err != nil {
 		return State{}, fmt.Errorf("content: record the install of %s: %w", sol.Name, err)
 	}
 	s.log.Info("solution installed", "solution", sol.Name, "version", sol.Version, "by", by)
@@ -260,7 +245,7 @@ func (s *Service) Uninstall(ctx context.Context, name, by string) (State, error)
 			return State{}, err
 		}
 	}
-	if _, err := s.db.ExecContext(ctx, "DELETE FROM goshawk.content_installed WHERE solution = ?", sol.Name); err != nil {
+	if _, err := s.installs.Delete(ctx, sol.Name); err != nil {
 		return State{}, fmt.Errorf("content: remove the install record of %s: %w", sol.Name, err)
 	}
 	s.log.Info("solution uninstalled", "solution", sol.Name, "by", by)

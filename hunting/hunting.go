@@ -3,7 +3,6 @@ package hunting
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/goshawk-sec/goshawk/kql"
 	"github.com/goshawk-sec/goshawk/query"
 	"github.com/goshawk-sec/goshawk/schema"
+	"github.com/goshawk-sec/goshawk/store"
 )
 
 // ErrNotFound is returned for an unknown query.
@@ -37,24 +37,19 @@ type Query struct {
 
 // Store is the saved queries of a workspace, in its goshawk schema.
 type Store struct {
-	db  *sql.DB
-	cat func() *schema.Catalogue
-	now func() time.Time
+	docs *store.Documents[Query]
+	cat  func() *schema.Catalogue
+	now  func() time.Time
 }
-
-const ddl = `CREATE SCHEMA IF NOT EXISTS goshawk;
-CREATE TABLE IF NOT EXISTS goshawk.hunting_queries (
-	id VARCHAR PRIMARY KEY,
-	body VARCHAR NOT NULL
-);`
 
 // Open returns the store of db; cat gives the current table catalogue
 // (custom tables included) to check queries against.
 func Open(ctx context.Context, db *sql.DB, cat func() *schema.Catalogue) (*Store, error) {
-	if _, err := db.ExecContext(ctx, ddl); err != nil {
-		return nil, fmt.Errorf("hunting queries: create table: %w", err)
+	docs, err := store.OpenDocuments[Query](ctx, db, "hunting_queries")
+	if err != nil {
+		return nil, fmt.Errorf("hunting queries: %w", err)
 	}
-	return &Store{db: db, cat: cat, now: time.Now}, nil
+	return &Store{docs: docs, cat: cat, now: time.Now}, nil
 }
 
 // Check reports why q cannot be saved: no id or name, or a query that
@@ -77,12 +72,7 @@ func (s *Store) Put(ctx context.Context, q Query) (Query, error) {
 	if q.Created.IsZero() {
 		q.Created = s.now().UTC()
 	}
-	body, err := json.Marshal(q)
-	if err != nil {
-		return Query{}, err
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO goshawk.hunting_queries VALUES (?, ?)
-		ON CONFLICT (id) DO UPDATE SET body = excluded.body`, q.ID, string(body)); err != nil {
+	if err := s.docs.Put(ctx, q.ID, q); err != nil {
 		return Query{}, fmt.Errorf("save hunting query %q: %w", q.Name, err)
 	}
 	return q, nil
@@ -90,11 +80,11 @@ func (s *Store) Put(ctx context.Context, q Query) (Query, error) {
 
 // Delete removes a query.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM goshawk.hunting_queries WHERE id = ?", id)
+	found, err := s.docs.Delete(ctx, id)
 	if err != nil {
-		return fmt.Errorf("delete hunting query %s: %w", id, err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !found {
 		return fmt.Errorf("%w: no hunting query %s", ErrNotFound, id)
 	}
 	return nil
@@ -102,37 +92,16 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // Get returns one query.
 func (s *Store) Get(ctx context.Context, id string) (Query, error) {
-	var body string
-	err := s.db.QueryRowContext(ctx, "SELECT body FROM goshawk.hunting_queries WHERE id = ?", id).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Query{}, fmt.Errorf("%w: no hunting query %s", ErrNotFound, id)
+	q, found, err := s.docs.Get(ctx, id)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no hunting query %s", ErrNotFound, id)
 	}
-	if err != nil {
-		return Query{}, err
-	}
-	var q Query
-	return q, json.Unmarshal([]byte(body), &q)
+	return q, err
 }
 
 // List returns every query, by name.
 func (s *Store) List(ctx context.Context) ([]Query, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT body FROM goshawk.hunting_queries")
-	if err != nil {
-		return nil, fmt.Errorf("list hunting queries: %w", err)
-	}
-	defer rows.Close()
-	var out []Query
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var q Query
-		if err := json.Unmarshal([]byte(body), &q); err != nil {
-			return nil, err
-		}
-		out = append(out, q)
-	}
+	out, err := s.docs.List(ctx)
 	slices.SortFunc(out, func(a, b Query) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	return out, rows.Err()
+	return out, err
 }

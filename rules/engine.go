@@ -354,8 +354,11 @@ func (e *Engine) commit(ctx context.Context, def *analytics.Definition, st State
 		return err
 	}
 	batches = append(batches, bs...)
-	sql, args := stateStatement(def.ID, st)
-	batches = append(batches, store.Batch{Stmts: []store.Statement{{SQL: sql, Args: args}}})
+	put, err := e.store.stateStatement(def.ID, st)
+	if err != nil {
+		return err
+	}
+	batches = append(batches, store.Batch{Stmts: []store.Statement{put}})
 	if err := e.ws.Pipeline().Commit(ctx, batches...); err != nil {
 		return fmt.Errorf("store the run of %s: %w", def.Name, err)
 	}
@@ -472,6 +475,9 @@ func (e *Engine) runMicrosoftSecurity(ctx context.Context, r Rule, st State, w w
 		}
 	}
 	st.Last, st.LastRun, st.LastStatus = w.to, e.now(), "Success"
-	sql, args := stateStatement(r.ID, st)
-	return e.ws.Pipeline().Commit(ctx, store.Batch{Stmts: []store.Statement{{SQL: sql, Args: args}}})
+	put, err := e.store.stateStatement(r.ID, st)
+	if err != nil {
+		return err
+	}
+	return e.ws.Pipeline().Commit(ctx, store.Batch{Stmts: []store.Statement{put}})
 }

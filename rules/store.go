@@ -3,7 +3,6 @@ package rules
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/goshawk-sec/goshawk/analytics"
+	"github.com/goshawk-sec/goshawk/store"
 )
 
 // ErrNotFound is returned for an unknown rule.
@@ -39,28 +39,24 @@ type State struct {
 }
 
 // Store keeps a workspace's rules and their scheduler state in its
-// goshawk schema.
+// goshawk schema, under the rules' ids in lower case.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	rules *store.Documents[Rule]
+	state *store.Documents[State]
+	now   func() time.Time
 }
-
-const ddl = `CREATE SCHEMA IF NOT EXISTS goshawk;
-CREATE TABLE IF NOT EXISTS goshawk.analytics_rules (
-	id VARCHAR PRIMARY KEY,
-	body VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS goshawk.rule_state (
-	id VARCHAR PRIMARY KEY,
-	body VARCHAR NOT NULL
-);`
 
 // OpenStore returns the rule store of db.
 func OpenStore(ctx context.Context, db *sql.DB) (*Store, error) {
-	if _, err := db.ExecContext(ctx, ddl); err != nil {
-		return nil, fmt.Errorf("rules: create tables: %w", err)
+	rules, err := store.OpenDocuments[Rule](ctx, db, "analytics_rules")
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
 	}
-	return &Store{db: db, now: time.Now}, nil
+	state, err := store.OpenDocuments[State](ctx, db, "rule_state")
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return &Store{rules: rules, state: state, now: time.Now}, nil
 }
 
 // Put saves a rule (a hunting query is not a rule: save it with the
@@ -75,55 +71,29 @@ func (s *Store) Put(ctx context.Context, d analytics.Definition, by string) (Rul
 	}
 	now := s.now().UTC()
 	r := Rule{Definition: d, Created: now, Updated: now, By: by}
-	if old, err := s.Get(ctx, d.ID); err == nil {
+	if old, found, err := s.rules.Get(ctx, strings.ToLower(d.ID)); err == nil && found {
 		r.Created = old.Created
 	}
-	body, err := json.Marshal(r)
-	if err != nil {
-		return Rule{}, err
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO goshawk.analytics_rules VALUES (?, ?)
-		ON CONFLICT (id) DO UPDATE SET body = excluded.body`, strings.ToLower(d.ID), string(body)); err != nil {
-		return Rule{}, fmt.Errorf("rules: save %s: %w", d.ID, err)
+	if err := s.rules.Put(ctx, strings.ToLower(d.ID), r); err != nil {
+		return Rule{}, fmt.Errorf("rules: %w", err)
 	}
 	return r, nil
 }
 
 // Get returns a rule by id.
 func (s *Store) Get(ctx context.Context, id string) (Rule, error) {
-	var body string
-	err := s.db.QueryRowContext(ctx, "SELECT body FROM goshawk.analytics_rules WHERE id = ?", strings.ToLower(id)).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Rule{}, fmt.Errorf("%w: no rule %s", ErrNotFound, id)
+	r, found, err := s.rules.Get(ctx, strings.ToLower(id))
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no rule %s", ErrNotFound, id)
 	}
-	if err != nil {
-		return Rule{}, fmt.Errorf("rules: read %s: %w", id, err)
-	}
-	var r Rule
-	return r, json.Unmarshal([]byte(body), &r)
+	return r, err
 }
 
 // List returns every rule, by name.
 func (s *Store) List(ctx context.Context) ([]Rule, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT body FROM goshawk.analytics_rules")
-	if err != nil {
-		return nil, fmt.Errorf("rules: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Rule
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var r Rule
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
+	out, err := s.rules.List(ctx)
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
-	return out, rows.Err()
+	return out, err
 }
 
 // SetEnabled enables or disables a rule.
@@ -138,35 +108,25 @@ func (s *Store) SetEnabled(ctx context.Context, id string, on bool, by string) (
 
 // Delete removes a rule and its state.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM goshawk.analytics_rules WHERE id = ?", strings.ToLower(id))
+	found, err := s.rules.Delete(ctx, strings.ToLower(id))
 	if err != nil {
-		return fmt.Errorf("rules: delete %s: %w", id, err)
+		return fmt.Errorf("rules: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !found {
 		return fmt.Errorf("%w: no rule %s", ErrNotFound, id)
 	}
-	_, err = s.db.ExecContext(ctx, "DELETE FROM goshawk.rule_state WHERE id = ?", strings.ToLower(id))
+	_, err = s.state.Delete(ctx, strings.ToLower(id))
 	return err
 }
 
 // State returns a rule's scheduler state (zero before its first run).
 func (s *Store) State(ctx context.Context, id string) (State, error) {
-	var body string
-	err := s.db.QueryRowContext(ctx, "SELECT body FROM goshawk.rule_state WHERE id = ?", strings.ToLower(id)).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return State{}, nil
-	}
-	if err != nil {
-		return State{}, fmt.Errorf("rules: read the state of %s: %w", id, err)
-	}
-	var st State
-	return st, json.Unmarshal([]byte(body), &st)
+	st, _, err := s.state.Get(ctx, strings.ToLower(id))
+	return st, err
 }
 
 // stateStatement is the upsert of a rule's state, to commit with a run's
 // rows.
-func stateStatement(id string, st State) (string, []any) {
-	body, _ := json.Marshal(st)
-	return `INSERT INTO goshawk.rule_state VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
-		[]any{strings.ToLower(id), string(body)}
+func (s *Store) stateStatement(id string, st State) (store.Statement, error) {
+	return s.state.PutStatement(strings.ToLower(id), st)
 }
