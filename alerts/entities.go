@@ -66,18 +66,6 @@ func (es *Entities) Add(typ string, props map[string]any) Ref {
 	return Ref{len(es.items)}
 }
 
-// Len is the number of entities.
-func (es *Entities) Len() int { return len(es.items) }
-
-// Types lists the entity types in order.
-func (es *Entities) Types() []string {
-	ts := make([]string, len(es.items))
-	for i, e := range es.items {
-		ts[i] = e.typ
-	}
-	return ts
-}
-
 func isZero(v any) bool {
 	switch v := v.(type) {
 	case nil:

@@ -124,18 +124,3 @@ func resolveRefs(v any, pos map[string]int) any {
 	}
 	return v
 }
-
-// Entity is one entity of a list, as read back.
-type Entity struct {
-	Type  string
-	Props map[string]any
-}
-
-// All returns the entities in order.
-func (es *Entities) All() []Entity {
-	out := make([]Entity, len(es.items))
-	for i, e := range es.items {
-		out[i] = Entity{Type: e.typ, Props: e.props}
-	}
-	return out
-}

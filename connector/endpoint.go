@@ -61,7 +61,6 @@ type Endpoint struct {
 	wake chan struct{}
 
 	mu      sync.Mutex
-	written int64
 	onWrite func()
 }
 
@@ -105,13 +104,6 @@ func (e *Endpoint) Stored(deviceID string, rows map[string]int) {
 // Failed implements edr.Connector.
 func (e *Endpoint) Failed(deviceID string, err error) {
 	e.svc.recordError(EndpointID, fmt.Errorf("device %s: %w", deviceID, err))
-}
-
-// Written is the number of SecurityAlert rows written since the start.
-func (e *Endpoint) Written() int64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.written
 }
 
 // Run writes SecurityAlert rows for new endpoint alerts until ctx ends:
@@ -223,7 +215,6 @@ func (e *Endpoint) Sync(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("store SecurityAlert rows: %w", err)
 	}
 	e.mu.Lock()
-	e.written += int64(len(rows))
 	f := e.onWrite
 	e.mu.Unlock()
 	if f != nil {
