@@ -184,15 +184,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// decodeJSON reads a small JSON request body into v.
+// decodeJSON reads a small JSON request body (at most 1 MB) into v.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	body := http.MaxBytesReader(w, r.Body, 1<<20)
+	return decodeJSONLimit(w, r, v, 1)
+}
+
+// decodeJSONLimit reads a JSON request body of at most mb megabytes into
+// v, answering the error itself when it cannot.
+func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, mb int64) bool {
+	body := http.MaxBytesReader(w, r.Body, mb<<20)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", "the request body exceeds 1 MB", nil)
+			writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", fmt.Sprintf("the request body exceeds %d MB", mb), nil)
 			return false
 		}
 		writeError(w, http.StatusBadRequest, "BadArgumentError", "malformed JSON body: "+err.Error(), nil)

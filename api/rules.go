@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -47,15 +46,7 @@ func (s *Server) rulesError(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) handleImportRules(w http.ResponseWriter, r *http.Request) {
 	var req RuleImport
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", "the rule files exceed 16 MB", nil)
-			return
-		}
-		writeError(w, http.StatusBadRequest, "BadArgumentError", "malformed JSON body: "+err.Error(), nil)
+	if !decodeJSONLimit(w, r, &req, 16) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"value": s.rules.Import(r.Context(), req.Files, principalName(r))})
