@@ -26,6 +26,8 @@ type connectedDevice struct {
 	agentBin string
 	id       string
 	name     string
+	// fileState and fileReason are the file collector's, once started.
+	fileState, fileReason string
 }
 
 func newConnectedDevice(t testing.TB) *connectedDevice {
@@ -75,7 +77,7 @@ func newConnectedDevice(t testing.TB) *connectedDevice {
 		}
 		var st struct {
 			Health struct {
-				Collectors []struct{ Name, State string }
+				Collectors []struct{ Name, State, Reason string }
 			} `json:"health"`
 		}
 		b, err := os.ReadFile(filepath.Join(stateDir, state.HealthFile))
@@ -84,7 +86,9 @@ func newConnectedDevice(t testing.TB) *connectedDevice {
 		}
 		ready := false
 		for _, c := range st.Health.Collectors {
-			ready = ready || (c.Name == "file" && c.State != "starting")
+			if c.Name == "file" && c.State != "starting" {
+				ready, d.fileState, d.fileReason = true, c.State, c.Reason
+			}
 		}
 		if ready && d.s.count(t, "DeviceInfo", d.id) > 0 {
 			break

@@ -10,12 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/goshawk-sec/goshawk/agent"
-	"github.com/goshawk-sec/goshawk/agent/state"
 )
 
 // timelineOfAllFourKinds makes an exec, a file write, a connection and a
@@ -96,57 +92,13 @@ func TestEICARAgainstServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the server")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("the file collector needs root")
+	d := newConnectedDevice(t)
+	if d.fileState == "unsupported" {
+		t.Skipf("the file collector is unsupported here: %s", d.fileReason)
 	}
-	bins := t.TempDir()
-	goshawk := goBuild(t, bins, "github.com/goshawk-sec/goshawk/cmd/goshawk", "goshawk")
-	agentBin := goBuild(t, bins, ".", "goshawk-agent")
-	s := startServer(t, goshawk, filepath.Join(t.TempDir(), "ws"))
-	pkgFile := filepath.Join(t.TempDir(), "onboarding.json")
-	run(t, goshawk, "onboarding", "create", "--out", pkgFile, "--server", s.url, "--token", s.token, "--ca", s.caFile)
-	stateDir := filepath.Join(t.TempDir(), "state")
-	run(t, agentBin, "onboard", "--package", pkgFile, "--state", stateDir)
-	id, err := state.LoadIdentity(stateDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgFile := filepath.Join(t.TempDir(), "agent.json")
-	os.WriteFile(cfgFile, []byte(`{"heartbeatSeconds": 1, "batchIntervalMs": 100}`), 0o600)
-	cmd := exec.Command(agentBin, "run", "--state", stateDir, "--config", cfgFile)
-	agentLog := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = agentLog, agentLog
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("agent log:\n%s", agentLog.String())
-		}
-	}()
-	// Wait for the file collector to report its state.
-	var fileState string
-	for deadline := time.Now().Add(20 * time.Second); fileState == "" || fileState == "starting"; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no file collector state within 20s")
-		}
-		var st agent.Status
-		if b, err := os.ReadFile(filepath.Join(stateDir, state.HealthFile)); err == nil && json.Unmarshal(b, &st) == nil {
-			for _, c := range st.Health.Collectors {
-				if c.Name == "file" {
-					fileState = c.State
-					if c.State == "unsupported" {
-						t.Skipf("the file collector is unsupported here: %s", c.Reason)
-					}
-				}
-			}
-		}
-	}
-	time.Sleep(500 * time.Millisecond) // the collector's marks are in place
+	s, agentBin, id := d.s, d.agentBin, d.id
 
-	timelineOfAllFourKinds(t, s, id.DeviceID)
+	timelineOfAllFourKinds(t, s, id)
 
 	dir := t.TempDir()
 	start := time.Now()
@@ -163,7 +115,7 @@ func TestEICARAgainstServer(t *testing.T) {
 	if !quarantined {
 		t.Errorf("%s not quarantined within 5s", path)
 	}
-	for deadline := start.Add(5 * time.Second); s.count(t, "AlertEvidence", id.DeviceID) == 0; time.Sleep(200 * time.Millisecond) {
+	for deadline := start.Add(5 * time.Second); s.count(t, "AlertEvidence", id) == 0; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no alert on the server within 5s of the test file")
 		}
@@ -203,7 +155,7 @@ func TestEICARAgainstServer(t *testing.T) {
 		c.Close()
 		// AlertInfo has no DeviceId: the alert's IP evidence row is
 		// the device's.
-		if s.count(t, "AlertEvidence", id.DeviceID, "Title == 'Known C2 address'", "Severity == 'High'", "EntityType == 'Ip'", "RemoteIP == '"+bad+"'") > 0 {
+		if s.count(t, "AlertEvidence", id, "Title == 'Known C2 address'", "Severity == 'High'", "EntityType == 'Ip'", "RemoteIP == '"+bad+"'") > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
