@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goshawk-sec/goshawk/agent/state"
 	"github.com/goshawk-sec/goshawk/agentproto"
 )
 
@@ -77,14 +76,7 @@ func TestActionsAgainstServer(t *testing.T) {
 	goshawk := goBuild(t, bins, "github.com/goshawk-sec/goshawk/cmd/goshawk", "goshawk")
 	agentBin := goBuild(t, bins, ".", "goshawk-agent")
 	s := startServer(t, goshawk, filepath.Join(t.TempDir(), "ws"))
-	pkgFile := filepath.Join(t.TempDir(), "onboarding.json")
-	run(t, goshawk, "onboarding", "create", "--out", pkgFile, "--server", s.url, "--token", s.token, "--ca", s.caFile)
-	stateDir := filepath.Join(t.TempDir(), "state")
-	run(t, agentBin, "onboard", "--package", pkgFile, "--state", stateDir)
-	id, err := state.LoadIdentity(stateDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stateDir, deviceID := s.onboard(t, agentBin)
 	cmd := exec.Command(agentBin, "run", "--state", stateDir)
 	agentLog := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = agentLog, agentLog
@@ -106,7 +98,7 @@ func TestActionsAgainstServer(t *testing.T) {
 	exited := make(chan struct{})
 	go func() { victim.Wait(); close(exited) }()
 	defer victim.Process.Kill()
-	a := s.act(t, id.DeviceID, agentproto.CommandKillProcess, map[string]string{"pid": strconv.Itoa(victim.Process.Pid)})
+	a := s.act(t, deviceID, agentproto.CommandKillProcess, map[string]string{"pid": strconv.Itoa(victim.Process.Pid)})
 	if a.Result.Status != agentproto.StatusSucceeded {
 		t.Errorf("kill_process: %+v", a.Result)
 	}
@@ -116,13 +108,13 @@ func TestActionsAgainstServer(t *testing.T) {
 		t.Error("the process survived kill_process")
 	}
 
-	a = s.act(t, id.DeviceID, agentproto.CommandRestoreFile, map[string]string{"quarantineId": "no-such-entry"})
+	a = s.act(t, deviceID, agentproto.CommandRestoreFile, map[string]string{"quarantineId": "no-such-entry"})
 	if a.Result.Status != agentproto.StatusFailed || a.Result.Message == "" {
 		t.Errorf("restore_file of an unknown entry: %+v", a.Result)
 	}
 
 	if os.Geteuid() == 0 {
-		a = s.act(t, id.DeviceID, agentproto.CommandCollect, nil)
+		a = s.act(t, deviceID, agentproto.CommandCollect, nil)
 		if a.Result.Status != agentproto.StatusSucceeded || !a.Package {
 			t.Errorf("collect_package: %+v, package uploaded %v", a.Result, a.Package)
 		}

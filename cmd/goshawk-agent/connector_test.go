@@ -45,15 +45,8 @@ func newConnectedDevice(t testing.TB) *connectedDevice {
 		t.Fatalf("content install: %v\n%s", err, out)
 	}
 	d.s = startServer(t, d.goshawk, ws)
-	pkgFile := filepath.Join(t.TempDir(), "onboarding.json")
-	run(t, d.goshawk, "onboarding", "create", "--out", pkgFile, "--server", d.s.url, "--token", d.s.token, "--ca", d.s.caFile)
-	stateDir := filepath.Join(t.TempDir(), "state")
-	run(t, d.agentBin, "onboard", "--package", pkgFile, "--state", stateDir)
-	id, err := state.LoadIdentity(stateDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.id = id.DeviceID
+	stateDir, id := d.s.onboard(t, d.agentBin)
+	d.id = id
 	cfgFile := filepath.Join(t.TempDir(), "agent.json")
 	os.WriteFile(cfgFile, []byte(`{"heartbeatSeconds": 1, "batchIntervalMs": 100}`), 0o600)
 	cmd := exec.Command(d.agentBin, "run", "--state", stateDir, "--config", cfgFile)

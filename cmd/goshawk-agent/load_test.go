@@ -81,11 +81,7 @@ func TestSensorLoad(t *testing.T) {
 	goshawk := goBuild(t, bins, "github.com/goshawk-sec/goshawk/cmd/goshawk", "goshawk")
 	agentBin := goBuild(t, bins, ".", "goshawk-agent")
 	s := startServer(t, goshawk, filepath.Join(t.TempDir(), "ws"))
-	pkgFile := filepath.Join(t.TempDir(), "onboarding.json")
-	run(t, goshawk, "onboarding", "create", "--out", pkgFile, "--server", s.url, "--token", s.token, "--ca", s.caFile)
-	stateDir := filepath.Join(t.TempDir(), "state")
-	run(t, agentBin, "onboard", "--package", pkgFile, "--state", stateDir)
-	id, _ := state.LoadIdentity(stateDir)
+	stateDir, deviceID := s.onboard(t, agentBin)
 	cmd := exec.Command(agentBin, "run", "--state", stateDir)
 	agentLog := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = agentLog, agentLog
@@ -99,7 +95,7 @@ func TestSensorLoad(t *testing.T) {
 	time.Sleep(3 * time.Second) // started, first inventory sent
 	ctx := context.Background()
 	for _, rate := range []int{0, 100, 1000} {
-		before := s.count(t, "DeviceProcessEvents", id.DeviceID, "FileName == 'true'")
+		before := s.count(t, "DeviceProcessEvents", deviceID, "FileName == 'true'")
 		cpu0, _ := procUsage(cmd.Process.Pid)
 		start := time.Now()
 		var peak int64
@@ -118,7 +114,7 @@ func TestSensorLoad(t *testing.T) {
 		cpu1, _ := procUsage(cmd.Process.Pid)
 		el := time.Since(start).Seconds()
 		time.Sleep(3 * time.Second) // last batches
-		got := s.count(t, "DeviceProcessEvents", id.DeviceID, "FileName == 'true'") - before
+		got := s.count(t, "DeviceProcessEvents", deviceID, "FileName == 'true'") - before
 		t.Logf("%4d exec/s target (%d run, %.0f/s): agent CPU %.1f%% of a core, peak RSS %.1f MiB, %d events stored",
 			rate, n, float64(n)/el, (cpu1-cpu0)/el*100, float64(peak)/(1<<20), got)
 	}
@@ -156,7 +152,7 @@ func TestSensorLoad(t *testing.T) {
 			t.Logf("agent: %s", l)
 		}
 	}
-	lat := s.queryRows(t, fmt.Sprintf("DeviceProcessEvents | where DeviceId == '%s' and FileName == 'true' | extend ms = (ingestion_time() - Timestamp) / 1ms | summarize p50 = percentile(ms, 50), p99 = percentile(ms, 99)", id.DeviceID))
+	lat := s.queryRows(t, fmt.Sprintf("DeviceProcessEvents | where DeviceId == '%s' and FileName == 'true' | extend ms = (ingestion_time() - Timestamp) / 1ms | summarize p50 = percentile(ms, 50), p99 = percentile(ms, 99)", deviceID))
 	t.Logf("event-to-server latency (ms): %v", lat)
 }
 

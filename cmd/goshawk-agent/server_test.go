@@ -144,6 +144,22 @@ func (s *testServer) restart(t testing.TB) {
 	s.start(t, strings.TrimPrefix(s.url, "https://"))
 }
 
+// onboard makes an onboarding package on the server and onboards the
+// agent binary with it into a new state directory; it returns the
+// directory and the device's id.
+func (s *testServer) onboard(t testing.TB, agentBin string) (stateDir, deviceID string) {
+	t.Helper()
+	pkgFile := filepath.Join(t.TempDir(), "onboarding.json")
+	run(t, s.goshawk, "onboarding", "create", "--out", pkgFile, "--server", s.url, "--token", s.token, "--ca", s.caFile)
+	stateDir = filepath.Join(t.TempDir(), "state")
+	run(t, agentBin, "onboard", "--package", pkgFile, "--state", stateDir)
+	id, err := state.LoadIdentity(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stateDir, id.DeviceID
+}
+
 // syncBuffer is a bytes.Buffer safe for a writing process and a reader.
 type syncBuffer struct {
 	mu  sync.Mutex
