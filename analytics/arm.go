@@ -206,55 +206,14 @@ func (im *Importer) armResource(n *yaml.Node, base string) armRule {
 	} else {
 		var ms MicrosoftSecurityFilter
 		pa := at{src: base + "properties"}
-		pp := dc.fields(props, pa, []field{
+		pp := dc.fields(props, pa, append([]field{
 			{name: "displayName", v: "name", set: func(n *yaml.Node, a at) { d.Name, _ = dc.str(n, a) }},
-			{name: "description", set: func(n *yaml.Node, a at) { d.Description, _ = dc.str(n, a) }},
-			{name: "severity", set: func(n *yaml.Node, a at) {
-				s, _ := dc.str(n, a)
-				d.Severity = parseSeverity(s)
-			}},
-			{name: "enabled", set: func(n *yaml.Node, a at) { d.Enabled, _ = dc.boolean(n, a) }},
-			{name: "query", set: func(n *yaml.Node, a at) { d.Query, _ = dc.str(n, a) }},
-			{name: "queryFrequency", set: func(n *yaml.Node, a at) { d.QueryFrequency, _ = dc.duration(n, a) }},
-			{name: "queryPeriod", set: func(n *yaml.Node, a at) { d.QueryPeriod, _ = dc.duration(n, a) }},
-			{name: "triggerOperator", set: func(n *yaml.Node, a at) {
-				s, _ := dc.str(n, a)
-				if op, ok := parseTriggerOperator(s); ok {
-					d.TriggerOperator = op
-				} else {
-					d.TriggerOperator = TriggerOperator(s)
-				}
-			}},
-			{name: "triggerThreshold", set: func(n *yaml.Node, a at) { d.TriggerThreshold, _ = dc.integer(n, a) }},
-			{name: "suppressionEnabled", set: func(n *yaml.Node, a at) { d.SuppressionEnabled, _ = dc.boolean(n, a) }},
-			{name: "suppressionDuration", set: func(n *yaml.Node, a at) { d.SuppressionDuration, _ = dc.duration(n, a) }},
-			{name: "tactics", set: func(n *yaml.Node, a at) { d.Tactics = canonicalList(tactics, dc.strList(n, a)) }},
 			{name: "techniques", v: "relevantTechniques", set: func(n *yaml.Node, a at) {
 				d.Techniques = append(dc.strList(n, a), d.Techniques...)
 			}},
 			{name: "subTechniques", v: "relevantSubTechniques", set: func(n *yaml.Node, a at) {
 				d.Techniques = append(d.Techniques, dc.strList(n, a)...)
 			}},
-			{name: "alertRuleTemplateName", set: func(n *yaml.Node, a at) { d.TemplateName, _ = dc.str(n, a) }},
-			{name: "templateVersion", set: func(n *yaml.Node, a at) { d.TemplateVersion, _ = dc.str(n, a) }},
-			{name: "entityMappings", set: func(n *yaml.Node, a at) { d.EntityMappings = dc.entityMappings(n, a) }},
-			{name: "customDetails", set: func(n *yaml.Node, a at) { d.CustomDetails = dc.customDetails(n, a) }},
-			{name: "alertDetailsOverride", set: func(n *yaml.Node, a at) { d.AlertDetailsOverride = dc.alertDetailsOverride(n, a) }},
-			{name: "eventGroupingSettings", set: func(n *yaml.Node, a at) { d.EventGrouping = dc.eventGrouping(n, a) }},
-			{name: "incidentConfiguration", set: func(n *yaml.Node, a at) { d.Incident = dc.incident(n, a) }},
-			{name: "productFilter", set: func(n *yaml.Node, a at) {
-				ms.Product, _ = dc.str(n, a)
-				if c, ok := canonical(products, ms.Product); ok {
-					ms.Product = c
-				}
-			}},
-			{name: "severitiesFilter", set: func(n *yaml.Node, a at) {
-				for _, s := range dc.strList(n, a) {
-					ms.Severities = append(ms.Severities, parseSeverity(s))
-				}
-			}},
-			{name: "displayNamesFilter", set: func(n *yaml.Node, a at) { ms.DisplayNames = dc.strList(n, a) }},
-			{name: "displayNamesExcludeFilter", set: func(n *yaml.Node, a at) { ms.DisplayNamesExclude = dc.strList(n, a) }},
 			// Read-only, set by the service.
 			{name: "lastModifiedUtc", set: func(*yaml.Node, at) {}},
 			{name: "startTimeUtc", set: func(n *yaml.Node, a at) {
@@ -265,7 +224,7 @@ func (im *Importer) armResource(n *yaml.Node, base string) armRule {
 					dc.fail(n, a, "not supported (map the columns in entityMappings)")
 				}
 			}},
-		}, nil)
+		}, dc.ruleFields(d, &ms)...), nil)
 		if d.Kind == MicrosoftSecurityIncidentCreation || pp["productFilter"] || pp["severitiesFilter"] ||
 			pp["displayNamesFilter"] || pp["displayNamesExcludeFilter"] {
 			d.MicrosoftSecurity = &ms

@@ -63,58 +63,16 @@ func decodeYAML(data []byte) (*Definition, *decoder) {
 	d := &Definition{Enabled: true}
 	var ms MicrosoftSecurityFilter
 	top := at{}
-	present := dc.fields(root, top, []field{
+	present := dc.fields(root, top, append([]field{
 		{name: "id", set: func(n *yaml.Node, a at) { d.ID, _ = dc.str(n, a) }},
 		{name: "name", set: func(n *yaml.Node, a at) { d.Name, _ = dc.str(n, a) }},
-		{name: "description", set: func(n *yaml.Node, a at) { d.Description, _ = dc.str(n, a) }},
-		{name: "severity", set: func(n *yaml.Node, a at) {
-			s, _ := dc.str(n, a)
-			d.Severity = parseSeverity(s)
-		}},
-		{name: "enabled", set: func(n *yaml.Node, a at) { d.Enabled, _ = dc.boolean(n, a) }},
 		{name: "kind", set: func(n *yaml.Node, a at) {
 			s, _ := dc.str(n, a)
 			d.Kind = parseKind(s)
 		}},
 		{name: "requiredDataConnectors", set: func(n *yaml.Node, a at) { d.RequiredDataConnectors = dc.dataConnectors(n, a) }},
-		{name: "queryFrequency", set: func(n *yaml.Node, a at) { d.QueryFrequency, _ = dc.duration(n, a) }},
-		{name: "queryPeriod", set: func(n *yaml.Node, a at) { d.QueryPeriod, _ = dc.duration(n, a) }},
-		{name: "triggerOperator", set: func(n *yaml.Node, a at) {
-			s, _ := dc.str(n, a)
-			if op, ok := parseTriggerOperator(s); ok {
-				d.TriggerOperator = op
-			} else {
-				d.TriggerOperator = TriggerOperator(s)
-			}
-		}},
-		{name: "triggerThreshold", set: func(n *yaml.Node, a at) { d.TriggerThreshold, _ = dc.integer(n, a) }},
-		{name: "tactics", set: func(n *yaml.Node, a at) { d.Tactics = canonicalList(tactics, dc.strList(n, a)) }},
 		{name: "relevantTechniques", set: func(n *yaml.Node, a at) { d.Techniques = dc.strList(n, a) }},
-		{name: "query", set: func(n *yaml.Node, a at) { d.Query, _ = dc.str(n, a) }},
-		{name: "entityMappings", set: func(n *yaml.Node, a at) { d.EntityMappings = dc.entityMappings(n, a) }},
-		{name: "customDetails", set: func(n *yaml.Node, a at) { d.CustomDetails = dc.customDetails(n, a) }},
-		{name: "alertDetailsOverride", set: func(n *yaml.Node, a at) { d.AlertDetailsOverride = dc.alertDetailsOverride(n, a) }},
-		{name: "eventGroupingSettings", set: func(n *yaml.Node, a at) { d.EventGrouping = dc.eventGrouping(n, a) }},
-		{name: "suppressionEnabled", set: func(n *yaml.Node, a at) { d.SuppressionEnabled, _ = dc.boolean(n, a) }},
-		{name: "suppressionDuration", set: func(n *yaml.Node, a at) { d.SuppressionDuration, _ = dc.duration(n, a) }},
-		{name: "incidentConfiguration", set: func(n *yaml.Node, a at) { d.Incident = dc.incident(n, a) }},
-		{name: "version", set: func(n *yaml.Node, a at) { d.Version, _ = dc.str(n, a) }},
-		{name: "alertRuleTemplateName", set: func(n *yaml.Node, a at) { d.TemplateName, _ = dc.str(n, a) }},
-		{name: "templateVersion", set: func(n *yaml.Node, a at) { d.TemplateVersion, _ = dc.str(n, a) }},
-		{name: "productFilter", set: func(n *yaml.Node, a at) {
-			ms.Product, _ = dc.str(n, a)
-			if c, ok := canonical(products, ms.Product); ok {
-				ms.Product = c
-			}
-		}},
-		{name: "severitiesFilter", set: func(n *yaml.Node, a at) {
-			for _, s := range dc.strList(n, a) {
-				ms.Severities = append(ms.Severities, parseSeverity(s))
-			}
-		}},
-		{name: "displayNamesFilter", set: func(n *yaml.Node, a at) { ms.DisplayNames = dc.strList(n, a) }},
-		{name: "displayNamesExcludeFilter", set: func(n *yaml.Node, a at) { ms.DisplayNamesExclude = dc.strList(n, a) }},
-	}, func(key string, k, v *yaml.Node) bool {
+		{name: "version", set: func(n *yaml.Node, a at) { d.Version, _ = dc.str(n, a) }}}, dc.ruleFields(d, &ms)...), func(key string, k, v *yaml.Node) bool {
 		name, ok := canonical(DescriptiveFields, key)
 		if !ok {
 			return false
